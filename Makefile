@@ -1,0 +1,54 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop clean
+
+run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
+	$(BIN)/modelatlas serve
+
+test: setup lint typecheck ## Set up, lint, type-check, then run the whole suite on a real Neo4j
+	$(BIN)/pytest
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+lint: setup compose-check
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
+
+format: setup
+	$(BIN)/ruff check --fix service tests bench
+	$(BIN)/ruff format service tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+# docker-compose.yml is validated without a Docker engine: `docker compose config` where the
+# plugin exists, else Debian's docker-compose (installed here when running as root).
+compose-check:
+	@if docker compose version >/dev/null 2>&1; then docker compose -f docker-compose.yml config --quiet; \
+	elif command -v docker-compose >/dev/null 2>&1; then docker-compose -f docker-compose.yml config --quiet; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null && \
+	  docker-compose -f docker-compose.yml config --quiet; \
+	else echo "compose-check: install docker-compose (Debian package) or the docker compose plugin" >&2; exit 1; fi
+	@echo "docker-compose.yml is valid"
+
+neo4j-start: setup
+	$(BIN)/modelatlas neo4j start
+
+neo4j-stop: setup
+	$(BIN)/modelatlas neo4j stop
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,109 @@
+"""The FastAPI app factory and the GraphQL router other FastAPI apps can mount."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from neo4j import AsyncDriver
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from strawberry.fastapi import GraphQLRouter
+
+from modelatlas.api.schema import schema
+from modelatlas.config import Settings
+from modelatlas.db.connection import make_driver, require_target
+from modelatlas.graph import Graph
+from modelatlas.graph.migrations import migrate, pending_migrations
+
+log = logging.getLogger("modelatlas.api")
+
+
+def graphql_router(graph: Graph, *, graphiql: bool = True) -> GraphQLRouter[Any, Any]:
+    """A GraphQL router bound to one graph; mount it in any FastAPI app at any path."""
+
+    async def context() -> dict[str, Any]:
+        return {"graph": graph}
+
+    return GraphQLRouter(
+        schema, context_getter=context, graphql_ide="graphiql" if graphiql else None
+    )
+
+
+async def _migrate_until_done(graph: Graph) -> None:
+    """Apply migrations at start; if Neo4j is not up yet, keep trying in the background."""
+    delay = 0.5
+    while True:
+        try:
+            await migrate(graph)
+            return
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            log.warning("migrations deferred, Neo4j unavailable: %s", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None = None) -> FastAPI:
+    """Build the service: GraphQL at /graphql, /healthz and /readyz; migrates at start."""
+    settings = settings or Settings()
+    owns_driver = driver is None
+    database = settings.neo4j_database
+    if driver is None:
+        target = require_target(settings)
+        driver = make_driver(target, settings)
+        database = target.database
+    graph = Graph(driver, database)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_migrate_until_done(graph))
+        app.state.migrations = task
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            if owns_driver:
+                await graph.driver.close()
+
+    app = FastAPI(title="Model Atlas", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.graph = graph
+    app.state.settings = settings
+    app.include_router(graphql_router(graph, graphiql=settings.graphiql), prefix="/graphql")
+    app.include_router(_health_router(graph))
+    return app
+
+
+def _health_router(graph: Graph) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """The process is alive (says nothing about Neo4j)."""
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        """Neo4j answers and every migration is applied; 503 otherwise."""
+        try:
+            pending = await pending_migrations(graph)
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            return JSONResponse(
+                {"status": "unavailable", "reason": f"Neo4j unreachable: {type(exc).__name__}"},
+                status_code=503,
+            )
+        if pending:
+            names = [f"{m.version:04d}_{m.name}" for m in pending]
+            return JSONResponse(
+                {"status": "unavailable", "reason": "migrations pending", "pending": names},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready"})
+
+    return router

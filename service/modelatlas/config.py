@@ -1,0 +1,59 @@
+"""Settings in one place, from the environment and a `.env` file, so every entry point agrees."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _user_dir(env: str, fallback: str) -> Path:
+    """Follow the XDG base-directory convention so data and caches land where users expect."""
+    base = os.environ.get(env)
+    return (Path(base) if base else Path.home() / fallback) / "modelatlas"
+
+
+class Settings(BaseSettings):
+    """Everything configurable; unprefixed NEO4J_* names match Neo4j's own tooling."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Neo4j connection. With neo4j_uri unset the project runs its own local server.
+    neo4j_uri: str | None = Field(default=None, alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", alias="NEO4J_USER")
+    neo4j_password: SecretStr | None = Field(default=None, alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
+    neo4j_pool_size: int = Field(default=50, ge=1, le=1000, alias="NEO4J_POOL_SIZE")
+    neo4j_connection_timeout_s: float = Field(default=5.0, gt=0, alias="NEO4J_CONNECTION_TIMEOUT_S")
+
+    # The local Neo4j the project provisions and starts itself.
+    data_dir: Path = Field(
+        default_factory=lambda: _user_dir("XDG_DATA_HOME", ".local/share"),
+        alias="MODELATLAS_DATA_DIR",
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: _user_dir("XDG_CACHE_HOME", ".cache"),
+        alias="MODELATLAS_CACHE_DIR",
+    )
+    local_bolt_port: int = Field(default=0, ge=0, le=65535, alias="MODELATLAS_NEO4J_BOLT_PORT")
+    local_heap: str = Field(default="1g", pattern=r"^\d+[kmg]$", alias="MODELATLAS_NEO4J_HEAP")
+    local_pagecache: str = Field(
+        default="512m", pattern=r"^\d+[kmg]$", alias="MODELATLAS_NEO4J_PAGECACHE"
+    )
+    local_start_timeout_s: float = Field(
+        default=120.0, gt=0, alias="MODELATLAS_NEO4J_START_TIMEOUT_S"
+    )
+
+    # The HTTP service.
+    host: str = Field(default="127.0.0.1", alias="MODELATLAS_HOST")
+    port: int = Field(default=8000, ge=1, le=65535, alias="MODELATLAS_PORT")
+    graphiql: bool = Field(default=True, alias="MODELATLAS_GRAPHIQL")
+
+    @property
+    def local_neo4j_dir(self) -> Path:
+        """Where the local server keeps its config, data, logs and state."""
+        return self.data_dir / "neo4j"
