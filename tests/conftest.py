@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,24 @@ async def graph(neo4j: Neo4jTarget, test_settings: Settings) -> AsyncIterator[Gr
         yield g
     finally:
         await driver.close()
+
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the real `modelatlas` command; a wide terminal keeps messages on one line."""
+    return subprocess.run(
+        [sys.executable, "-m", "modelatlas", *args],
+        env={**env, "COLUMNS": "400"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    """The `modelatlas` command as a subprocess, as users run it."""
+    return run_cli

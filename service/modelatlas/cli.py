@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TaskID
+from rich.table import Table
 
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, local_server, make_driver, neo4j_target
 from modelatlas.db.local import NEO4J_VERSION, LocalNeo4jError
+from modelatlas.domain import Dataset
 from modelatlas.graph import Graph
+from modelatlas.graph.admin import fingerprint
 from modelatlas.graph.migrations import MigrationError, migrate
+from modelatlas.graph.writes import WriteReport
+from modelatlas.ingest import load_yaml_files
+from modelatlas.ingest.errors import SeedValidationError
+from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
+from modelatlas.resources import resource_dir
 
 T = TypeVar("T")
 
@@ -124,6 +135,76 @@ def migrate_cmd() -> None:
         out.print("Schema up to date; nothing to apply.")
 
 
+def _print_report(report: WriteReport, *, as_json: bool, title: str) -> None:
+    """Per-kind created / updated / unchanged, as a table or as JSON."""
+    if as_json:
+        print(json.dumps({"kinds": report.as_dict()}))
+        return
+    table = Table(title=title)
+    for column in ("kind", "created", "updated", "unchanged"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, counts in report.kinds.items():
+        table.add_row(kind, str(counts.created), str(counts.updated), str(counts.unchanged))
+    out.print(table)
+
+
+def _write(dataset: Dataset, *, as_json: bool) -> WriteReport:
+    """Upsert a validated dataset with a progress bar when long and on a terminal."""
+    show = not as_json and out.is_terminal and sum(1 for _ in dataset.records()) > 2000
+    with Progress(console=out, transient=True, disable=not show) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(kind: str, done: int, total: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(kind, total=total)
+            bar.update(tasks[kind], completed=done)
+
+        async def work(graph: Graph) -> WriteReport:
+            return await KnowledgeGraph(graph).upsert(dataset, progress=progress)
+
+        return with_graph(Settings(), work)
+
+
+@app.command("seed")
+def seed(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="YAML files or folders (default: the packaged curated seed)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Validate every record of every file, then write them; a second run creates nothing."""
+    try:
+        dataset = load_yaml_files(paths or [resource_dir("seed")])
+    except SeedValidationError as exc:
+        raise fail(f"nothing was written.\n{exc}", code=2) from exc
+    try:
+        report = _write(dataset, as_json=as_json)
+    except (LocalNeo4jError, UnknownReferencesError, ValueError) as exc:
+        raise fail(str(exc), code=2) from exc
+    _print_report(report, as_json=as_json, title="seed")
+
+
+@app.command("stats")
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The graph's fingerprint: counts per label and relationship type, and a checksum."""
+    try:
+        result = with_graph(Settings(), fingerprint)
+    except LocalNeo4jError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps(result.as_dict()))
+        return
+    table = Table(title=f"checksum {result.checksum}")
+    table.add_column("label / relationship")
+    table.add_column("count", justify="right")
+    for name, count in {**result.labels, **result.relationships}.items():
+        table.add_row(name, str(count))
+    out.print(table)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
@@ -140,6 +221,11 @@ def serve(
             if target.local:
                 out.print(f"Using the local Neo4j at {target.uri}")
             with_graph(settings, migrate)
+            seeded = with_graph(
+                settings,
+                lambda g: KnowledgeGraph(g).upsert(load_yaml_files([resource_dir("seed")])),
+            )
+            out.print(f"Curated seed: {seeded.created} created, {seeded.updated} updated")
             application = create_app(settings)
             bind_host, bind_port = host or settings.host, port or settings.port
             out.print(f"Serving GraphQL on http://{bind_host}:{bind_port}/graphql")

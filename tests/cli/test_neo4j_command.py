@@ -5,23 +5,14 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import CliRunner
 from modelatlas.config import Settings
 from modelatlas.db.local import NEO4J_VERSION, LocalNeo4j, LocalNeo4jError
-
-CLI = [sys.executable, "-m", "modelatlas"]
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the real `modelatlas` command; wide terminal so messages are not wrapped."""
-    return subprocess.run(
-        [*CLI, *args], env={**env, "COLUMNS": "400"}, capture_output=True, text=True, timeout=300
-    )
 
 
 def clean_env(tmp_path: Path) -> dict[str, str]:
@@ -30,50 +21,50 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_help_reads_well() -> None:
-    proc = run_cli("--help", env=dict(os.environ))
+def test_help_reads_well(cli: CliRunner) -> None:
+    proc = cli("--help", env=dict(os.environ))
     assert proc.returncode == 0
     for command in ("serve", "migrate", "neo4j"):
         assert command in proc.stdout
 
 
-def test_missing_java_says_what_to_do(tmp_path: Path) -> None:
+def test_missing_java_says_what_to_do(cli: CliRunner, tmp_path: Path) -> None:
     env = clean_env(tmp_path)
     env["PATH"] = str(Path(sys.executable).parent)  # python only: no java, no mvn
     env.pop("JAVA_HOME", None)
-    proc = run_cli("neo4j", "start", env=env)
+    proc = cli("neo4j", "start", env=env)
     assert proc.returncode == 1
     assert "Java 17 or newer is needed" in proc.stderr
     assert "NEO4J_URI" in proc.stderr
     assert not (tmp_path / "data" / "neo4j" / "run" / "server.json").exists()
 
 
-def test_busy_port_says_what_to_do(tmp_path: Path) -> None:
+def test_busy_port_says_what_to_do(cli: CliRunner, tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         env = clean_env(tmp_path) | {"MODELATLAS_NEO4J_BOLT_PORT": str(port)}
-        proc = run_cli("neo4j", "start", env=env)
+        proc = cli("neo4j", "start", env=env)
     assert proc.returncode == 1
     assert f"Port {port} on 127.0.0.1 is busy" in proc.stderr
     assert "MODELATLAS_NEO4J_BOLT_PORT" in proc.stderr and "NEO4J_URI" in proc.stderr
 
 
-def test_corrupt_cache_says_what_to_do(tmp_path: Path) -> None:
+def test_corrupt_cache_says_what_to_do(cli: CliRunner, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     dist = cache / f"neo4j-{NEO4J_VERSION}"
     (dist / "lib").mkdir(parents=True)
     (dist / "lib" / f"neo4j-{NEO4J_VERSION}.jar").write_bytes(b"not a jar")
     (dist / "manifest.json").write_text(json.dumps({"jars": {f"neo4j-{NEO4J_VERSION}.jar": 9}}))
     env = clean_env(tmp_path) | {"MODELATLAS_CACHE_DIR": str(cache)}
-    proc = run_cli("neo4j", "start", env=env)
+    proc = cli("neo4j", "start", env=env)
     assert proc.returncode == 1
     assert "is corrupt" in proc.stderr and "not a valid jar" in proc.stderr
     assert "modelatlas neo4j provision --force" in proc.stderr
 
 
-def test_server_that_dies_on_start_shows_its_log(tmp_path: Path) -> None:
+def test_server_that_dies_on_start_shows_its_log(cli: CliRunner, tmp_path: Path) -> None:
     # 16 MB of heap is too little for Neo4j to start: the JVM runs, the server dies.
     server = LocalNeo4j(tmp_path / "home", Settings().cache_dir, heap="16m", pagecache="8m")
     with pytest.raises(LocalNeo4jError) as failure:
@@ -85,23 +76,23 @@ def test_server_that_dies_on_start_shows_its_log(tmp_path: Path) -> None:
     assert server.info() is None
 
 
-def test_status_when_not_running(tmp_path: Path) -> None:
-    proc = run_cli("neo4j", "status", env=clean_env(tmp_path))
+def test_status_when_not_running(cli: CliRunner, tmp_path: Path) -> None:
+    proc = cli("neo4j", "status", env=clean_env(tmp_path))
     assert proc.returncode == 3
     assert "not running" in proc.stdout
 
 
-def test_neo4j_uri_set_starts_no_local_server(neo4j_env: dict[str, str]) -> None:
+def test_neo4j_uri_set_starts_no_local_server(cli: CliRunner, neo4j_env: dict[str, str]) -> None:
     data = Path(neo4j_env["MODELATLAS_DATA_DIR"])
     before = _java_servers()
-    proc = run_cli("migrate", env=neo4j_env)
+    proc = cli("migrate", env=neo4j_env)
     assert proc.returncode == 0, proc.stderr
     assert "Schema up to date" in proc.stdout
     assert _java_servers() == before
     assert not (data / "neo4j").exists()
-    status = run_cli("neo4j", "status", env=neo4j_env)
+    status = cli("neo4j", "status", env=neo4j_env)
     assert status.returncode == 0 and "NEO4J_URI is set" in status.stdout
-    refused = run_cli("neo4j", "start", env=neo4j_env)
+    refused = cli("neo4j", "start", env=neo4j_env)
     assert refused.returncode == 1 and "no local Neo4j is started" in refused.stderr
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+
 from modelatlas.graph.core import Graph
 
 
@@ -20,4 +25,65 @@ async def clear_data(graph: Graph) -> None:
     await graph.autocommit(
         "MATCH (n) WHERE NOT n:_Migration "
         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+    )
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Counts per label and relationship type, plus a checksum over keys and properties.
+
+    Two graphs with equal fingerprints hold the same facts: reliability tests compare them
+    before and after a failed, repeated or interrupted write.
+    """
+
+    labels: dict[str, int]
+    relationships: dict[str, int]
+    checksum: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for --json output."""
+        return {
+            "labels": self.labels,
+            "relationships": self.relationships,
+            "checksum": self.checksum,
+        }
+
+
+def _canonical(value: object) -> object:
+    """Make Neo4j values (dates, lists) hashable in a stable textual form."""
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if hasattr(value, "iso_format"):
+        return str(value.iso_format())
+    return value
+
+
+async def fingerprint(graph: Graph) -> Fingerprint:
+    """The graph's fingerprint (migration records excluded)."""
+    nodes = await graph.read(
+        "MATCH (n) WHERE NOT n:_Migration RETURN labels(n) AS labels, properties(n) AS props"
+    )
+    rels = await graph.read(
+        "MATCH (a)-[r]->(b) WHERE NOT a:_Migration "
+        "RETURN type(r) AS type, labels(a)[0] AS fromLabel, "
+        "coalesce(a.slug, a.id, a.url, a.code) AS fromKey, labels(b)[0] AS toLabel, "
+        "coalesce(b.slug, b.id, b.url, b.code) AS toKey, properties(r) AS props"
+    )
+    labels: Counter[str] = Counter()
+    lines: list[bytes] = []
+    for row in nodes:
+        labels.update(row["labels"])
+        props = {k: _canonical(v) for k, v in row["props"].items()}
+        lines.append(json.dumps([sorted(row["labels"]), props], sort_keys=True).encode())
+    types: Counter[str] = Counter()
+    for row in rels:
+        types[row["type"]] += 1
+        props = {k: _canonical(v) for k, v in row["props"].items()}
+        ends = [row["type"], row["fromLabel"], row["fromKey"], row["toLabel"], row["toKey"]]
+        lines.append(json.dumps([ends, props], sort_keys=True).encode())
+    digest = hashlib.sha256()
+    for line in sorted(lines):
+        digest.update(line + b"\n")
+    return Fingerprint(
+        dict(sorted(labels.items())), dict(sorted(types.items())), digest.hexdigest()
     )

@@ -1,0 +1,999 @@
+"""Epoch AI's CSV downloads as Datasets: models, organizations, releases and benchmark results.
+
+Pure parsing, no database access. Epoch AI publishes its data under CC BY 4.0, so every
+Release and Result cites the Epoch page it came from as well as the row's own link.
+Rows that cannot be mapped are counted in an :class:`ImportReport` and never stop a parse.
+The parsed batch refers to models by the slugs derived here; :func:`resolve_models`
+rewrites them to the slugs of models the graph already holds, so an import merges into
+existing nodes instead of duplicating them.
+"""
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import ValidationError
+
+from modelatlas.countries import country_code
+from modelatlas.domain import (
+    Accessibility,
+    Benchmark,
+    Dataset,
+    Model,
+    Organization,
+    OrganizationKind,
+    Release,
+    Result,
+    Source,
+    slugify,
+)
+
+__all__ = [
+    "BENCHMARKS_SOURCE",
+    "BENCHMARK_NAMES",
+    "MODELS_SOURCE",
+    "EpochFormatError",
+    "ImportBatch",
+    "ImportReport",
+    "model_lookup",
+    "model_slug",
+    "name_key",
+    "parse_epoch_benchmarks",
+    "parse_epoch_models",
+    "resolve_models",
+]
+
+MODELS_SOURCE: Final = Source(
+    url="https://epoch.ai/data/ai-models",
+    title="Epoch AI, 'Data on AI Models'",
+    publisher="Epoch AI",
+)
+"""The dataset-level citation Epoch AI asks for (CC BY 4.0), cited by every Release."""
+
+BENCHMARKS_SOURCE: Final = Source(
+    url="https://epoch.ai/benchmarks",
+    title="Epoch AI, 'AI Benchmarking Hub'",
+    publisher="Epoch AI",
+)
+"""The Benchmarking Hub's citation (CC BY 4.0), cited by every Result."""
+
+BENCHMARK_NAMES: Final[dict[str, str]] = {
+    "adversarial_nli": "Adversarial NLI",
+    "aider_polyglot": "Aider Polyglot",
+    "apex_agents": "APEX-Agents",
+    "arc_agi": "ARC-AGI",
+    "arc_agi_2": "ARC-AGI-2",
+    "arc_ai2": "AI2 Reasoning Challenge",
+    "balrog": "BALROG",
+    "bbh": "BIG-Bench Hard",
+    "bool_q": "BoolQ",
+    "cad_eval": "CadEval",
+    "chess_puzzles": "Chess Puzzles",
+    "common_sense_qa_2": "CommonsenseQA 2.0",
+    "cybench": "Cybench",
+    "deepresearchbench": "DeepResearch Bench",
+    "fictionlivebench": "Fiction.LiveBench",
+    "frontiermath": "FrontierMath",
+    "frontiermath_tier_4": "FrontierMath Tier 4",
+    "gdpval": "GDPval",
+    "geobench": "GeoBench",
+    "gpqa_diamond": "GPQA Diamond",
+    "gsm8k": "GSM8K",
+    "gso": "GSO",
+    "hella_swag": "HellaSwag",
+    "hle": "Humanity's Last Exam",
+    "lambada": "LAMBADA",
+    "lech_mazur_writing": "Lech Mazur Creative Writing",
+    "live_bench": "LiveBench",
+    "math_level_5": "MATH Level 5",
+    "metr_time_horizons": "METR Time Horizons",
+    "mmlu": "MMLU",
+    "open_book_qa": "OpenBookQA",
+    "os_world": "OSWorld",
+    "otis_mock_aime_2024_2025": "OTIS Mock AIME 2024-2025",
+    "piqa": "PIQA",
+    "posttrainbench": "PostTrainBench",
+    "science_qa": "ScienceQA",
+    "simplebench": "SimpleBench",
+    "simpleqa_verified": "SimpleQA Verified",
+    "superglue": "SuperGLUE",
+    "swe_bench_bash": "SWE-bench Bash Only",
+    "swe_bench_verified": "SWE-bench Verified",
+    "terminalbench": "Terminal-Bench",
+    "the_agent_company": "TheAgentCompany",
+    "trivia_qa": "TriviaQA",
+    "video_mme": "Video-MME",
+    "vpct": "VPCT",
+    "webdev_arena": "WebDev Arena",
+    "weirdml": "WeirdML",
+    "wino_grande": "WinoGrande",
+}
+"""Display names of the hub's benchmarks, by file name without ``_external.csv``."""
+
+EXAMPLES_PER_REASON: Final = 5
+_FLOAT_NOISE: Final = 1e-12  # relative error of a float that should have been a whole number
+_CSV_FIELD_LIMIT: Final = 2**31 - 1  # author lists and abstracts run to several KB
+
+_ACCESSIBILITY: Final[dict[str, Accessibility]] = {
+    "open weights (unrestricted)": Accessibility.OPEN_WEIGHTS,
+    "open weights (restricted use)": Accessibility.OPEN_WEIGHTS_RESTRICTED,
+    "open weights (non-commercial)": Accessibility.OPEN_WEIGHTS_RESTRICTED,
+    "api access": Accessibility.API,
+    "hosted access (no api)": Accessibility.HOSTED,
+    "unreleased": Accessibility.UNRELEASED,
+}
+
+_ORGANIZATION_KINDS: Final[dict[str, OrganizationKind]] = {
+    "industry": OrganizationKind.COMPANY,
+    "academia": OrganizationKind.ACADEMIA,
+    "government": OrganizationKind.GOVERNMENT,
+    "research collective": OrganizationKind.RESEARCH_COLLECTIVE,
+    "non-profit": OrganizationKind.NONPROFIT,
+    "nonprofit": OrganizationKind.NONPROFIT,
+}
+
+# Hub columns that say when a score was measured, best first. "Release date" is the
+# model's release, and terminalbench's "Created" is when Epoch entered the row: neither is.
+_MEASURED_COLUMNS: Final = (
+    "Started at",
+    "Date of evaluation",
+    "Evaluation date",
+    "Date run",
+    "Run date",
+    "Date",
+    "Date added",
+    "Last updated",
+)
+_RECORD_ID_COLUMNS: Final = ("id", "ID", "UUID")
+
+# Epoch separates values with a bare comma; a comma followed by a space belongs to a name
+# ("NERSC, Lawrence Berkeley National Laboratory", "Qilin Hesheng Network Technology Co., Ltd.").
+_LIST_SEPARATOR: Final = re.compile(r",(?!\s)")
+_URL: Final = re.compile(r"https?://[^\s,;]+(?:[,;][^\s,;]+)*", re.IGNORECASE)
+_BARE_URL: Final = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/\S*", re.IGNORECASE)
+_PROVIDER_PREFIX: Final = re.compile(r"^[A-Za-z0-9_.-]+/(?=.)")
+_EFFORT_SUFFIX: Final = re.compile(r"_(?:minimal|low|medium|high|xhigh|max|\d+k)$", re.IGNORECASE)
+
+
+class EpochFormatError(ValueError):
+    """Raised when a file is not in the Epoch layout at all, rather than having bad rows."""
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What a parse used and what it left out, so an import can be checked by hand."""
+
+    source: str
+    rows_read: int = 0
+    rows_used: int = 0
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    """Reason -> how often a row, or one value of a row, was left out for it."""
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Reason -> the first few rows it happened in."""
+    unmapped_countries: Mapping[str, int] = field(default_factory=dict)
+    """Country names with no ISO code (e.g. "Multinational"), left unset, with counts."""
+    skipped_files: Mapping[str, str] = field(default_factory=dict)
+    """File (relative to the folder read) -> why it was not read as results."""
+    existing_models: int = 0
+    """Model records dropped by :func:`resolve_models` because the graph already has them."""
+    unresolved: tuple[str, ...] = ()
+    """Base-model names that matched no model in the file or graph ("model-slug: name")."""
+
+    def lines(self) -> list[str]:
+        """The report as short human-readable lines."""
+        lines = [f"{self.source}: {self.rows_used} of {self.rows_read} rows used"]
+        for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
+            examples = "; ".join(self.examples.get(reason, ()))
+            lines.append(f"  {count} x {reason}" + (f" (e.g. {examples})" if examples else ""))
+        if self.unmapped_countries:
+            names = ", ".join(
+                f"{name} ({n})" for name, n in sorted(self.unmapped_countries.items())
+            )
+            lines.append(f"  countries without an ISO code, left unset: {names}")
+        for name, reason in sorted(self.skipped_files.items()):
+            lines.append(f"  skipped file {name}: {reason}")
+        if self.existing_models:
+            lines.append(f"  {self.existing_models} models already in the graph, left as they are")
+        if self.unresolved:
+            lines.append(
+                f"  {len(self.unresolved)} base models not found: "
+                + "; ".join(self.unresolved[:EXAMPLES_PER_REASON])
+            )
+        return lines
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatch:
+    """A parsed Epoch file: the records to write, the report, and edges left to the caller."""
+
+    dataset: Dataset
+    report: ImportReport
+    unresolved_bases: tuple[tuple[str, str], ...] = ()
+    """(model slug, base-model name) pairs whose base is not a model of this batch."""
+    extra_derivations: tuple[tuple[str, str], ...] = ()
+    """(model slug, base slug) DERIVED_FROM edges between models the graph already has."""
+
+    def summary(self) -> str:
+        """Record counts and the report, one line each, for a CLI to print."""
+        counts = ", ".join(
+            f"{len(self.dataset.collection(name))} {name}"
+            for name in ("sources", "organizations", "models", "releases", "benchmarks", "results")
+        )
+        if self.extra_derivations:
+            counts += f", {len(self.extra_derivations)} extra derivations"
+        return "\n".join([counts, *self.report.lines()])
+
+
+class _Collector:
+    """Counts and examples of what was skipped, gathered while parsing."""
+
+    def __init__(self, source: str) -> None:
+        """Start an empty report for one file or folder."""
+        self.source = source
+        self.skipped: Counter[str] = Counter()
+        self.examples: dict[str, list[str]] = {}
+        self.unmapped_countries: Counter[str] = Counter()
+        self.skipped_files: dict[str, str] = {}
+
+    def skip(self, reason: str, example: str) -> None:
+        """Count one occurrence of a reason, keeping the first few examples."""
+        self.skipped[reason] += 1
+        examples = self.examples.setdefault(reason, [])
+        if len(examples) < EXAMPLES_PER_REASON:
+            examples.append(example)
+
+    def report(self, rows_read: int, rows_used: int) -> ImportReport:
+        """Freeze what was gathered."""
+        return ImportReport(
+            source=self.source,
+            rows_read=rows_read,
+            rows_used=rows_used,
+            skipped=dict(self.skipped),
+            examples={reason: tuple(items) for reason, items in self.examples.items()},
+            unmapped_countries=dict(self.unmapped_countries),
+            skipped_files=dict(self.skipped_files),
+        )
+
+
+# --------------------------------------------------------------------------- names and keys
+
+
+def model_slug(name: str) -> str:
+    """Slug of a model name, reading "+" as "plus" so "PointNet++" and "PointNet" stay apart."""
+    return slugify(name.replace("+", " plus "))
+
+
+def name_key(text: str) -> str:
+    """A loose lookup key for a model name: its slug without "-" and ".".
+
+    "Qwen 2.5 Max", "qwen2.5-max" and "Qwen2.5-Max" all give "qwen25max", and the API id
+    "claude-3-5-sonnet" matches "Claude 3.5 Sonnet". Raises ValueError like slugify.
+    """
+    return model_slug(text).replace("-", "").replace(".", "")
+
+
+def model_lookup(models: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """Build :func:`resolve_models`' ``known`` from (slug, names and aliases) of graph models.
+
+    A key shared by several models is dropped, unless it is exactly one model's own slug.
+    """
+    owners: dict[str, set[str]] = {}
+    own: dict[str, set[str]] = {}
+    for slug, names in models:
+        for text in (slug, *names):
+            try:
+                key = name_key(text)
+            except ValueError:
+                continue
+            owners.setdefault(key, set()).add(slug)
+        try:
+            own.setdefault(name_key(slug), set()).add(slug)
+        except ValueError:
+            continue
+    known: dict[str, str] = {}
+    for key, slugs in owners.items():
+        if len(slugs) == 1:
+            known[key] = next(iter(slugs))
+        elif len(own.get(key, ())) == 1:
+            known[key] = next(iter(own[key]))
+    return known
+
+
+def _clean(value: str | None) -> str:
+    """A cell as one line: whitespace runs (newlines included) collapsed, ends stripped."""
+    return " ".join(value.split()) if value else ""
+
+
+def _split(value: str | None) -> list[str]:
+    """The cleaned items of a comma-separated cell, empty items dropped."""
+    return [item for item in (_clean(part) for part in _LIST_SEPARATOR.split(value or "")) if item]
+
+
+def _aligned(values: list[str], count: int) -> list[str | None]:
+    """Per-organization values: zipped when counts match, else one shared value, else none."""
+    if len(values) == count:
+        return list(values)
+    if values and len(set(values)) == 1:
+        return [values[0]] * count
+    return [None] * count
+
+
+def _first_url(value: str | None) -> str | None:
+    """The first http(s) URL in a cell of links (or a scheme-less "arxiv.org/abs/..." one)."""
+    text = value or ""
+    match = _URL.search(text)
+    if match:
+        url = match.group(0)
+        # "a,https://b" keeps both in one match; cut at the next URL.
+        cut = re.search(r"[,;]\s*https?://", url[8:], re.IGNORECASE)
+        return (url[: 8 + cut.start()] if cut else url).rstrip(".,;)")
+    bare = text.strip().split()
+    if bare and _BARE_URL.fullmatch(bare[0]):
+        return "https://" + bare[0].rstrip(".,;)")
+    return None
+
+
+def _source_for(url: str | None, title: str | None) -> Source | None:
+    """A Source for a link, or None when the link is not a valid URL."""
+    if url is None:
+        return None
+    try:
+        return Source(url=url, title=title or None)
+    except ValidationError:
+        return None
+
+
+def _iso_date(value: str) -> dt.date | None:
+    """The date at the start of an ISO date or timestamp, or None when there is none."""
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _error_text(exc: ValidationError) -> str:
+    """The first validation error of a record, short enough for an example line."""
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+# --------------------------------------------------------------------------- csv
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of a CSV file read whole, with missing cells as ""."""
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip() for name in reader.fieldnames or []]
+        reader.fieldnames = header
+        rows = [
+            {key: value if isinstance(value, str) else "" for key, value in row.items() if key}
+            for row in reader
+        ]
+    return header, rows
+
+
+# --------------------------------------------------------------------------- organizations
+
+
+class _Organizations:
+    """Organizations gathered over many rows; each keeps its most frequent country and kind."""
+
+    def __init__(self, report: _Collector) -> None:
+        """Start with none."""
+        self.report = report
+        self.names: dict[str, str] = {}
+        self.countries: dict[str, Counter[str]] = {}
+        self.kinds: dict[str, Counter[OrganizationKind]] = {}
+
+    def add_row(
+        self, names_cell: str, countries_cell: str, kinds_cell: str, where: str
+    ) -> list[str]:
+        """Note the organizations of one row and return their slugs."""
+        names = _split(names_cell)
+        countries = _aligned(_split(countries_cell), len(names))
+        kinds = _aligned(_split(kinds_cell), len(names))
+        for country_name in _split(countries_cell):
+            if country_code(country_name) is None:
+                self.report.unmapped_countries[country_name] += 1
+        slugs: list[str] = []
+        for name, country, kind in zip(names, countries, kinds, strict=True):
+            try:
+                slug = slugify(name)
+            except ValueError:
+                self.report.skip(
+                    "organization name without letters or digits", f"{where}: {name!r}"
+                )
+                continue
+            self.names.setdefault(slug, name)
+            code = country_code(country) if country else None
+            self.countries.setdefault(slug, Counter())
+            if code is not None:
+                self.countries[slug][code] += 1
+            self.kinds.setdefault(slug, Counter())
+            if kind:
+                self.kinds[slug][
+                    _ORGANIZATION_KINDS.get(kind.casefold(), OrganizationKind.OTHER)
+                ] += 1
+            if slug not in slugs:
+                slugs.append(slug)
+        return slugs
+
+    def records(self) -> list[Organization]:
+        """One valid Organization per slug; invalid ones are reported and left out."""
+        records: list[Organization] = []
+        for slug, name in self.names.items():
+            countries = self.countries[slug].most_common(1)
+            kinds = self.kinds[slug].most_common(1)
+            try:
+                records.append(
+                    Organization(
+                        slug=slug,
+                        name=name,
+                        country=countries[0][0] if countries else None,
+                        kind=kinds[0][0] if kinds else None,
+                    )
+                )
+            except ValidationError as exc:
+                self.report.skip("invalid organization", f"{name!r}: {_error_text(exc)}")
+        return records
+
+
+# --------------------------------------------------------------------------- models file
+
+
+@dataclass(slots=True)
+class _PendingModel:
+    """A model row read but not yet checked against the other rows of the file."""
+
+    row: str
+    fields: dict[str, Any]
+    bases: list[str]
+    release: dict[str, Any] | None
+
+
+def _parameters(text: str, report: _Collector, where: str) -> int | None:
+    """Parameter counts written as floats ("405000000000.0", "2.84e11") read as whole numbers."""
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        report.skip("parameters: not a number", f"{where}: {text!r}")
+        return None
+    if not math.isfinite(number) or number < 0 or number >= 2**63:
+        report.skip("parameters: out of range", f"{where}: {text!r}")
+        return None
+    if number.is_integer():
+        return int(number)
+    whole = round(number)
+    if abs(number - whole) <= _FLOAT_NOISE * number:  # "256999999.99999997" is 2.57e8
+        report.skip("parameters: float noise rounded to a whole number", f"{where}: {text!r}")
+        return whole
+    report.skip("parameters: not a whole number", f"{where}: {text!r}")
+    return None
+
+
+def _compute(text: str, report: _Collector, where: str) -> float | None:
+    """A training-compute FLOP figure, such as "3.8e+25"."""
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        report.skip("training compute: not a number", f"{where}: {text!r}")
+        return None
+    if not math.isfinite(number) or number < 0:
+        report.skip("training compute: out of range", f"{where}: {text!r}")
+        return None
+    return number
+
+
+def _accessibility(text: str, report: _Collector, where: str) -> Accessibility | None:
+    """Epoch's "Model accessibility" wording as an Accessibility."""
+    if not text:
+        return None
+    value = _ACCESSIBILITY.get(text.casefold())
+    if value is None:
+        report.skip("model accessibility: unknown value", f"{where}: {text!r}")
+    return value
+
+
+def _past_date(text: str, what: str, report: _Collector, where: str) -> dt.date | None:
+    """A date that has happened, or None (reported) when it is malformed or in the future."""
+    if not text:
+        return None
+    date = _iso_date(text)
+    if date is None:
+        report.skip(f"{what}: not a date", f"{where}: {text!r}")
+        return None
+    if date > dt.date.today():
+        report.skip(f"{what}: in the future", f"{where}: {text!r}")
+        return None
+    return date
+
+
+def parse_epoch_models(path: Path) -> ImportBatch:
+    """Read Epoch's Notable, Frontier or Large-scale AI models CSV into an ImportBatch."""
+    header, rows = _read_csv(path)
+    if "Model" not in header:
+        raise EpochFormatError(f"{path}: no 'Model' column; not an Epoch AI models file")
+    report = _Collector(str(path))
+    organizations = _Organizations(report)
+    sources: dict[str, Source] = {MODELS_SOURCE.url: MODELS_SOURCE}
+    pending: list[_PendingModel] = []
+    names: dict[str, str] = {}  # slug -> name, to find duplicates and base models
+
+    for number, row in enumerate(rows, start=1):
+        name = _clean(row.get("Model"))
+        where = f"row {number}" + (f" ({name})" if name else "")
+        if not name:
+            report.skip("row without a model name", where)
+            continue
+        try:
+            slug = model_slug(name)
+        except ValueError:
+            report.skip("model name without letters or digits", where)
+            continue
+        if slug in names:
+            report.skip("model listed twice", f"{where}: same slug as {names[slug]!r}")
+            continue
+        developers = organizations.add_row(
+            row.get("Organization", ""),
+            row.get("Country (of organization)", ""),
+            row.get("Organization categorization", ""),
+            where,
+        )
+        released = _past_date(
+            _clean(row.get("Publication date")), "publication date", report, where
+        )
+        fields: dict[str, Any] = {
+            "slug": slug,
+            "name": name,
+            "developers": developers,
+            "parameters": _parameters(_clean(row.get("Parameters")), report, where),
+            "training_compute_flop": _compute(
+                _clean(row.get("Training compute (FLOP)")), report, where
+            ),
+            "modalities": _split(row.get("Domain")),
+            "accessibility": _accessibility(_clean(row.get("Model accessibility")), report, where),
+            "released_on": released,
+        }
+        try:
+            Model.model_validate(fields)
+        except ValidationError as exc:
+            report.skip("invalid model", f"{where}: {_error_text(exc)}")
+            continue
+        names[slug] = name
+
+        link_text = row.get("Link", "")
+        link = _source_for(_first_url(link_text), _clean(row.get("Reference")) or name)
+        if link is None:
+            reason = "link: not a URL" if link_text.strip() else "link: empty"
+            report.skip(reason + " (the release cites only the Epoch page)", where)
+        else:
+            sources.setdefault(link.url, link)
+        release: dict[str, Any] | None = None
+        if not developers:
+            report.skip("no release: no organization", where)
+        elif released is None:
+            report.skip("no release: no valid publication date", where)
+        else:
+            release = {
+                "slug": f"epoch-{slug}",
+                "title": _clean(row.get("Reference")) or name,
+                "date": released,
+                "announced_by": developers,
+                "introduced": [slug],
+                "sources": [link.url, MODELS_SOURCE.url] if link else [MODELS_SOURCE.url],
+            }
+        pending.append(_PendingModel(where, fields, _split(row.get("Base model")), release))
+
+    models: list[Model] = []
+    releases: list[Release] = []
+    unresolved: list[tuple[str, str]] = []
+    for item in pending:
+        slug = item.fields["slug"]
+        derived: list[str] = []
+        for base in item.bases:
+            try:
+                base_slug = model_slug(base)
+            except ValueError:
+                report.skip("base model: no letters or digits", f"{item.row}: {base!r}")
+                continue
+            if base_slug == slug:
+                report.skip("base model: the model itself", f"{item.row}: {base!r}")
+            elif base_slug in names:
+                derived.append(base_slug)
+            else:
+                report.skip("base model: not in this file (left to resolve_models)", item.row)
+                unresolved.append((slug, base))
+        models.append(Model.model_validate({**item.fields, "derived_from": derived}))
+        if item.release is not None:
+            try:
+                releases.append(Release.model_validate(item.release))
+            except ValidationError as exc:
+                report.skip("no release: invalid", f"{item.row}: {_error_text(exc)}")
+
+    dataset = Dataset(
+        sources=list(sources.values()),
+        organizations=organizations.records(),
+        models=models,
+        releases=releases,
+    )
+    return ImportBatch(
+        dataset=dataset,
+        report=report.report(rows_read=len(rows), rows_used=len(models)),
+        unresolved_bases=tuple(unresolved),
+    )
+
+
+# --------------------------------------------------------------------------- benchmarking hub
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Which columns of one hub file hold what."""
+
+    benchmark: Benchmark
+    score: str
+    measured: str | None
+    source: str | None
+    link: str | None
+    epoch_run: bool
+    settings: tuple[str, ...]
+    """Columns between the model and the score (scaffold, agent, tools) plus record ids."""
+
+
+def _layout(path: Path, header: list[str]) -> _Layout | str:
+    """How to read a hub file, or why it is not a per-benchmark results table."""
+    if "Model version" not in header or "Release date" not in header:
+        return "not a per-benchmark results table (no 'Model version' and 'Release date')"
+    if "Model name" in header:
+        return (
+            "the Epoch Capabilities Index, a composite of other benchmarks, not a benchmark "
+            "(used only to map model versions to model names)"
+        )
+    release_at = header.index("Release date")
+    score = "mean_score" if "mean_score" in header else header[release_at - 1]
+    if score == "Model version":
+        return "no score column before 'Release date'"
+    stem = path.stem.removesuffix("_external")
+    try:
+        benchmark = Benchmark(
+            slug=slugify(stem),
+            name=BENCHMARK_NAMES.get(stem) or stem.replace("_", " ").title(),
+            metric=score,
+        )
+    except ValidationError as exc:
+        return f"no benchmark from the file name: {_error_text(exc)}"
+    model_at = header.index("Model version")
+    between = (
+        tuple(header[model_at + 1 : header.index(score)]) if header.index(score) > model_at else ()
+    )
+    return _Layout(
+        benchmark=benchmark,
+        score=score,
+        measured=next((name for name in _MEASURED_COLUMNS if name in header), None),
+        source="Source" if "Source" in header else None,
+        link=next((name for name in header if name.casefold().startswith("source link")), None),
+        epoch_run="Log viewer" in header,
+        settings=between + tuple(name for name in _RECORD_ID_COLUMNS if name in header),
+    )
+
+
+def _version_names(directory: Path) -> dict[str, str]:
+    """Model version (API id) -> Epoch model name, from the capabilities index if present."""
+    path = directory / "epoch_capabilities_index.csv"
+    if not path.is_file():
+        return {}
+    header, rows = _read_csv(path)
+    if "Model version" not in header or "Model name" not in header:
+        return {}
+    names: dict[str, str] = {}
+    for row in rows:
+        version, name = _clean(row.get("Model version")), _clean(row.get("Model name"))
+        if version and name:
+            names.setdefault(version, name)
+    return names
+
+
+def _fallback_name(version: str) -> str:
+    """A model name from an unmapped version id: provider prefix and effort suffix removed."""
+    return _EFFORT_SUFFIX.sub("", _PROVIDER_PREFIX.sub("", version)) or version
+
+
+def _score(text: str, report: _Collector, where: str) -> float | None:
+    """A non-negative finite score, or None (reported)."""
+    if not text:
+        report.skip("result: empty score", where)
+        return None
+    try:
+        score = float(text)
+    except ValueError:
+        report.skip("result: score is not a number", f"{where}: {text!r}")
+        return None
+    if not math.isfinite(score):
+        report.skip("result: score is not a number", f"{where}: {text!r}")
+        return None
+    if score < 0:
+        report.skip("result: negative score", f"{where}: {text!r}")
+        return None
+    return score
+
+
+def _result_id(parts: Iterable[str]) -> str:
+    """A deterministic Result id: the same row always gives the same id."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"epoch-{digest[:20]}"
+
+
+class _HubModels:
+    """Models named by hub rows, with every version id seen as an alias."""
+
+    def __init__(self) -> None:
+        """Start with none."""
+        self.fields: dict[str, dict[str, Any]] = {}
+
+    def add(self, slug: str, name: str, version: str, developers: list[str]) -> None:
+        """Note one row's model version."""
+        fields = self.fields.setdefault(
+            slug, {"slug": slug, "name": name, "aliases": [], "developers": []}
+        )
+        if version != fields["name"] and version not in fields["aliases"]:
+            fields["aliases"].append(version)
+        fields["developers"].extend(org for org in developers if org not in fields["developers"])
+
+    def records(self) -> list[Model]:
+        """The Model records."""
+        return [Model.model_validate(fields) for fields in self.fields.values()]
+
+
+def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
+    """Read the Benchmarking Hub's per-benchmark CSVs in a folder into an ImportBatch."""
+    if not directory.is_dir():
+        raise EpochFormatError(f"{directory}: not a folder")
+    report = _Collector(str(directory))
+    organizations = _Organizations(report)
+    models = _HubModels()
+    version_names = _version_names(directory)
+    sources: dict[str, Source] = {BENCHMARKS_SOURCE.url: BENCHMARKS_SOURCE}
+    benchmarks: list[Benchmark] = []
+    results: dict[str, Result] = {}
+    rows_read = 0
+
+    for path in sorted(directory.rglob("*.csv")):
+        relative = path.relative_to(directory).as_posix()
+        if path.parent != directory:
+            report.skipped_files[relative] = "in a subfolder (model-fitting data, not results)"
+            continue
+        try:
+            header, rows = _read_csv(path)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            report.skipped_files[relative] = f"cannot read: {exc}"
+            continue
+        layout = _layout(path, header)
+        if isinstance(layout, str):
+            report.skipped_files[relative] = layout
+            continue
+        benchmarks.append(layout.benchmark)
+        rows_read += len(rows)
+        for number, row in enumerate(rows, start=1):
+            version = _clean(row.get("Model version"))
+            where = f"{path.name} row {number}" + (f" ({version})" if version else "")
+            if not version:
+                report.skip("result: no model version (only the source's own name)", where)
+                continue
+            score = _score(_clean(row.get(layout.score)), report, where)
+            if score is None:
+                continue
+            measured = (
+                _past_date(_clean(row.get(layout.measured)), "measurement date", report, where)
+                if layout.measured
+                else None
+            )
+            source_name = _clean(row.get(layout.source)) if layout.source else ""
+            link = _source_for(
+                _first_url(row.get(layout.link)) if layout.link else None, source_name
+            )
+            name = version_names.get(version) or _fallback_name(version)
+            try:
+                slug = model_slug(name)
+                Model(slug=slug, name=name, aliases=[version])
+            except (ValueError, ValidationError):
+                report.skip("result: model version gives no valid model", where)
+                continue
+            developers = organizations.add_row(
+                row.get("Organization", ""), row.get("Country", ""), "", where
+            )
+            parts = [
+                layout.benchmark.slug,
+                version,
+                link.url if link else source_name or "epoch",
+                measured.isoformat() if measured else "",
+                repr(score),
+                *(_clean(row.get(column)) for column in layout.settings),
+            ]
+            result_id = _result_id(parts)
+            if result_id in results:
+                report.skip("result: duplicate row", where)
+                continue
+            cited = [link.url] if link else []
+            try:
+                result = Result(
+                    id=result_id,
+                    model=slug,
+                    benchmark=layout.benchmark.slug,
+                    score=score,
+                    measured_on=measured,
+                    evaluator="Epoch AI" if layout.epoch_run else source_name or None,
+                    sources=[*cited, BENCHMARKS_SOURCE.url],
+                )
+            except ValidationError as exc:
+                report.skip("result: invalid", f"{where}: {_error_text(exc)}")
+                continue
+            if link:
+                sources.setdefault(link.url, link)
+            models.add(slug, name, version, developers)
+            results[result_id] = result
+
+    dataset = Dataset(
+        sources=list(sources.values()),
+        organizations=organizations.records(),
+        models=models.records(),
+        benchmarks=benchmarks,
+        results=list(results.values()),
+    )
+    return ImportBatch(dataset=dataset, report=report.report(rows_read, len(results)))
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def _lookup(candidates: Iterable[str], known: Mapping[str, str], existing: set[str]) -> str | None:
+    """The graph slug for the first candidate found: exact slug first, then by name key."""
+    texts = list(candidates)
+    for text in texts:
+        if text in existing:
+            return text
+    for text in texts:
+        try:
+            key = name_key(text)
+        except ValueError:
+            continue
+        if key in known:
+            return known[key]
+    return None
+
+
+def resolve_models(
+    batch: ImportBatch,
+    known: Mapping[str, str],
+    *,
+    benchmarks: Mapping[str, str] | None = None,
+) -> ImportBatch:
+    """Point a batch's model references at the graph's existing models, dropping duplicates.
+
+    ``known`` maps :func:`name_key` of the graph models' slugs, names and aliases to their
+    slugs (see :func:`model_lookup`). Model records the graph already has are dropped, so
+    the existing nodes stay as they are; their DERIVED_FROM edges come back in
+    ``extra_derivations`` for the caller to write after the dataset. ``benchmarks``, built
+    the same way for Benchmark nodes, does the same for benchmarks when given.
+    """
+    dataset = batch.dataset
+    existing = set(known.values())
+    renamed: dict[str, str] = {}
+    kept: list[Model] = []
+    for model in dataset.models:
+        found = _lookup([model.slug, model.name, *model.aliases], known, existing)
+        if found is None:
+            kept.append(model)
+        else:
+            renamed[model.slug] = found
+
+    def to(slug: str) -> str:
+        return renamed.get(slug, slug)
+
+    # Base names not in the file: the graph first, then the batch's own models by loose key.
+    in_batch: dict[str, str] = {}
+    for model in dataset.models:
+        for text in (model.slug, model.name, *model.aliases):
+            try:
+                in_batch.setdefault(name_key(text), to(model.slug))
+            except ValueError:
+                continue
+    added: dict[str, list[str]] = {}
+    extra: list[tuple[str, str]] = list(batch.extra_derivations)
+    unresolved: list[tuple[str, str]] = []
+    for model_slug_, base in batch.unresolved_bases:
+        target = _lookup([base], known, existing)
+        if target is None:
+            try:
+                target = in_batch.get(name_key(base))
+            except ValueError:
+                target = None
+        if target is None:
+            unresolved.append((to(model_slug_), base))
+        elif model_slug_ in renamed:
+            extra.append((to(model_slug_), target))
+        else:
+            added.setdefault(model_slug_, []).append(target)
+
+    models: list[Model] = []
+    for model in kept:
+        derived = [to(slug) for slug in [*model.derived_from, *added.get(model.slug, [])]]
+        variant = to(model.variant_of) if model.variant_of else None
+        models.append(
+            Model.model_validate(
+                {
+                    **model.model_dump(),
+                    "derived_from": [slug for slug in derived if slug != model.slug],
+                    "variant_of": variant if variant != model.slug else None,
+                }
+            )
+        )
+    for model in dataset.models:
+        if model.slug in renamed:
+            extra.extend((to(model.slug), to(base)) for base in model.derived_from)
+    extra = [(a, b) for a, b in dict.fromkeys(extra) if a != b]
+
+    bench_renamed: dict[str, str] = {}
+    kept_benchmarks: list[Benchmark] = []
+    if benchmarks is not None:
+        existing_benchmarks = set(benchmarks.values())
+        for benchmark in dataset.benchmarks:
+            found = _lookup([benchmark.slug, benchmark.name], benchmarks, existing_benchmarks)
+            if found is None:
+                kept_benchmarks.append(benchmark)
+            else:
+                bench_renamed[benchmark.slug] = found
+    else:
+        kept_benchmarks = list(dataset.benchmarks)
+
+    releases = [
+        Release.model_validate(
+            {**release.model_dump(), "introduced": [to(slug) for slug in release.introduced]}
+        )
+        for release in dataset.releases
+    ]
+    results = [
+        Result.model_validate(
+            {
+                **result.model_dump(),
+                "model": to(result.model),
+                "benchmark": bench_renamed.get(result.benchmark, result.benchmark),
+            }
+        )
+        for result in dataset.results
+    ]
+    resolved = Dataset(
+        sources=dataset.sources,
+        countries=dataset.countries,
+        organizations=dataset.organizations,
+        models=models,
+        releases=releases,
+        benchmarks=kept_benchmarks,
+        claims=dataset.claims,
+        results=results,
+        market_events=dataset.market_events,
+    )
+    report = dataclasses.replace(
+        batch.report,
+        existing_models=batch.report.existing_models + len(renamed),
+        unresolved=tuple(f"{slug}: {base}" for slug, base in unresolved),
+    )
+    return ImportBatch(resolved, report, tuple(unresolved), tuple(extra))
