@@ -23,7 +23,9 @@ from modelatlas.graph.admin import fingerprint
 from modelatlas.graph.migrations import MigrationError, migrate
 from modelatlas.graph.writes import WriteReport
 from modelatlas.ingest import load_yaml_files
+from modelatlas.ingest.epoch import EpochFormatError
 from modelatlas.ingest.errors import SeedValidationError
+from modelatlas.ingest.imports import ImportOutcome, import_epoch_benchmarks, import_epoch_models
 from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
 from modelatlas.resources import resource_dir
 
@@ -183,6 +185,67 @@ def seed(
     except (LocalNeo4jError, UnknownReferencesError, ValueError) as exc:
         raise fail(str(exc), code=2) from exc
     _print_report(report, as_json=as_json, title="seed")
+
+
+import_app = typer.Typer(
+    help="Import real datasets (Epoch AI, CC BY 4.0); rerunning an import creates nothing new.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+def _run_import(
+    importer: Callable[[KnowledgeGraph, Path], Awaitable[ImportOutcome]],
+    path: Path,
+    *,
+    as_json: bool,
+) -> None:
+    """Run one importer, then print what was skipped and what was written."""
+
+    async def work(graph: Graph) -> ImportOutcome:
+        return await importer(KnowledgeGraph(graph), path)
+
+    try:
+        outcome = with_graph(Settings(), work)
+    except (LocalNeo4jError, EpochFormatError, UnknownReferencesError, OSError) as exc:
+        raise fail(str(exc), code=2) from exc
+    report = outcome.report
+    if as_json:
+        summary = {
+            "rowsRead": report.rows_read,
+            "rowsUsed": report.rows_used,
+            "skipped": dict(report.skipped),
+            "examples": {k: list(v) for k, v in report.examples.items()},
+            "unmappedCountries": dict(report.unmapped_countries),
+            "skippedFiles": dict(report.skipped_files),
+            "existingModels": report.existing_models,
+            "unresolvedBaseModels": list(report.unresolved),
+            "derivationsLinked": outcome.derivations_linked,
+            "kinds": outcome.written.as_dict(),
+        }
+        print(json.dumps(summary))
+        return
+    for line in report.lines():
+        out.print(line, highlight=False)
+    _print_report(outcome.written, as_json=False, title=f"import {path.name}")
+
+
+@import_app.command("epoch-models")
+def import_epoch_models_cmd(
+    path: Annotated[Path, typer.Argument(help="A Notable / Frontier / Large-scale models CSV.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Organizations, countries, models, releases, lineage and sources from an Epoch CSV."""
+    _run_import(import_epoch_models, path, as_json=as_json)
+
+
+@import_app.command("epoch-benchmarks")
+def import_epoch_benchmarks_cmd(
+    directory: Annotated[Path, typer.Argument(help="The Benchmarking Hub folder of CSVs.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """A Benchmark per file and a cited Result per row, from Epoch's Benchmarking Hub."""
+    _run_import(import_epoch_benchmarks, directory, as_json=as_json)
 
 
 @app.command("stats")

@@ -14,7 +14,14 @@ from modelatlas.domain import Dataset, ReferenceProblem
 from modelatlas.graph import Graph
 from modelatlas.graph.admin import Fingerprint, fingerprint
 from modelatlas.graph.migrations import Migration, migrate
-from modelatlas.graph.writes import WriteReport, batches, by_kind, existing_keys, write_batch
+from modelatlas.graph.writes import (
+    WriteReport,
+    batches,
+    by_kind,
+    existing_keys,
+    write_batch,
+    write_links,
+)
 
 Progress = Callable[[str, int, int], None]
 """Called as (kind, records written so far of that kind, total of that kind)."""
@@ -90,12 +97,13 @@ class KnowledgeGraph:
             raise UnknownReferencesError(tuple(problems))
         report = WriteReport()
         for kind, records in by_kind(dataset.records()):
-            counts = report.counts(kind)
-            done = 0
+            statuses: dict[str, str] = {}
             for batch in batches(records):
-                written = await write_batch(self.graph, kind, batch)
-                counts.add(vars(written))
-                done += len(batch)
+                statuses.update(await write_batch(self.graph, kind, batch))
                 if progress is not None:
-                    progress(kind, done, len(records))
+                    progress(kind, len(statuses), len(records))
+            for key in await write_links(self.graph, kind, records):
+                if statuses.get(key) == "unchanged":
+                    statuses[key] = "updated"
+            report.counts(kind).add(statuses)
         return report

@@ -130,3 +130,23 @@ async def test_each_source_keeps_its_own_score(graph: Graph, seed: Dataset) -> N
         {"url": "https://example.org/a", "score": 80.5},
         {"url": "https://example.org/b", "score": 79.0},
     ]
+
+
+async def test_lineage_is_written_whatever_the_input_order(graph: Graph) -> None:
+    # A derived model listed before its base (as in Epoch's newest-first files), across batches.
+    derived = [
+        Model(slug=f"child-{i}", name=f"Child {i}", derived_from=[f"base-{i}"]) for i in range(2500)
+    ]
+    bases = [Model(slug=f"base-{i}", name=f"Base {i}") for i in range(2500)]
+    kg = KnowledgeGraph(graph)
+    report = await kg.upsert(Dataset(models=derived + bases))
+    assert report.counts("Model").created == 5000
+    rows = await graph.read("MATCH (:Model)-[r:DERIVED_FROM]->(:Model) RETURN count(r) AS n")
+    assert rows == [{"n": 2500}]
+    again = await kg.upsert(Dataset(models=derived + bases))
+    assert vars(again.counts("Model")) == {"created": 0, "updated": 0, "unchanged": 5000}
+    # A new lineage edge on an existing node counts as an update.
+    more = await kg.upsert(
+        Dataset(models=[Model(slug="child-0", name="Child 0", derived_from=["base-1"])])
+    )
+    assert vars(more.counts("Model")) == {"created": 0, "updated": 1, "unchanged": 0}

@@ -33,14 +33,13 @@ from modelatlas.graph.core import Graph, Transaction
 BATCH_SIZE: Final = 2000
 
 # Counting what a row changed: the node's properties and the relationships the record owns,
-# before and after. `_OUTCOME` turns them into created / updated / unchanged sums.
+# before and after, give each row's status: created, updated or unchanged.
 _OUTCOME: Final = """
-WITH isNew, before, ownedBefore, properties(n) AS after, n
-RETURN sum(CASE WHEN isNew THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN NOT isNew AND (before <> after OR ownedBefore <> {owned}) THEN 1 ELSE 0 END)
-         AS updated,
-       sum(CASE WHEN NOT isNew AND before = after AND ownedBefore = {owned} THEN 1 ELSE 0 END)
-         AS unchanged
+WITH row, isNew, before, ownedBefore, properties(n) AS after, {owned} AS ownedAfter
+RETURN row.key AS key,
+       CASE WHEN isNew THEN 'created'
+            WHEN before <> after OR ownedBefore <> ownedAfter THEN 'updated'
+            ELSE 'unchanged' END AS status
 """
 
 _CITE: Final = """
@@ -76,7 +75,7 @@ STATEMENTS: Final[dict[str, LiteralString]] = {
     "Organization": _statement(
         "Organization",
         "slug",
-        "COUNT { (n)-[:BASED_IN|PART_OF|PARTNER_OF]->() }",
+        "COUNT { (n)-[:BASED_IN]->() }",
         """
 CALL (n, row) {
   WITH row WHERE row.country IS NOT NULL
@@ -84,37 +83,17 @@ CALL (n, row) {
   ON CREATE SET c.name = row.countryName
   MERGE (n)-[:BASED_IN]->(c)
 }
-CALL (n, row) {
-  WITH row WHERE row.partOf IS NOT NULL
-  MATCH (p:Organization {slug: row.partOf})
-  MERGE (n)-[:PART_OF]->(p)
-}
-CALL (n, row) {
-  UNWIND row.partners AS partner
-  MATCH (p:Organization {slug: partner})
-  MERGE (n)-[:PARTNER_OF]->(p)
-}
 """,
     ),
     "Model": _statement(
         "Model",
         "slug",
-        "COUNT { (n)-[:DERIVED_FROM|VARIANT_OF]->() } + COUNT { (n)<-[:DEVELOPED]-() }",
+        "COUNT { (n)<-[:DEVELOPED]-() }",
         """
 CALL (n, row) {
   UNWIND row.developers AS developer
   MATCH (o:Organization {slug: developer})
   MERGE (o)-[:DEVELOPED]->(n)
-}
-CALL (n, row) {
-  UNWIND row.derivedFrom AS base
-  MATCH (b:Model {slug: base})
-  MERGE (n)-[:DERIVED_FROM]->(b)
-}
-CALL (n, row) {
-  WITH row WHERE row.variantOf IS NOT NULL
-  MATCH (b:Model {slug: row.variantOf})
-  MERGE (n)-[:VARIANT_OF]->(b)
 }
 """,
     ),
@@ -204,6 +183,52 @@ CALL (n, row) {
     ),
 }
 
+# Relationships between records of the same kind are written after every node of that kind
+# exists (a base model may come later in the input than the model derived from it).
+# Each returns the keys whose own edges changed.
+LINKS: Final[dict[str, LiteralString]] = {
+    "Organization": """
+UNWIND $rows AS row
+MATCH (n:Organization {slug: row.key})
+WITH row, n, COUNT { (n)-[:PART_OF|PARTNER_OF]->() } AS before
+CALL (n, row) {
+  WITH row WHERE row.partOf IS NOT NULL
+  MATCH (p:Organization {slug: row.partOf})
+  MERGE (n)-[:PART_OF]->(p)
+}
+CALL (n, row) {
+  UNWIND row.partners AS partner
+  MATCH (p:Organization {slug: partner})
+  MERGE (n)-[:PARTNER_OF]->(p)
+}
+WITH row, before, COUNT { (n)-[:PART_OF|PARTNER_OF]->() } AS after
+WHERE after <> before
+RETURN row.key AS key
+""",
+    "Model": """
+UNWIND $rows AS row
+MATCH (n:Model {slug: row.key})
+WITH row, n, COUNT { (n)-[:DERIVED_FROM|VARIANT_OF]->() } AS before
+CALL (n, row) {
+  UNWIND row.derivedFrom AS base
+  MATCH (b:Model {slug: base})
+  MERGE (n)-[:DERIVED_FROM]->(b)
+}
+CALL (n, row) {
+  WITH row WHERE row.variantOf IS NOT NULL
+  MATCH (b:Model {slug: row.variantOf})
+  MERGE (n)-[:VARIANT_OF]->(b)
+}
+WITH row, before, COUNT { (n)-[:DERIVED_FROM|VARIANT_OF]->() } AS after
+WHERE after <> before
+RETURN row.key AS key
+""",
+}
+_LINK_FIELDS: Final = {
+    "Organization": ("partOf", "partners"),
+    "Model": ("derivedFrom", "variantOf"),
+}
+
 # Which properties each source vouches for: kept per source on CITED_IN.
 _CITED_VALUES: Final[dict[str, tuple[str, ...]]] = {
     "Release": ("date",),
@@ -288,11 +313,10 @@ class WriteCounts:
     updated: int = 0
     unchanged: int = 0
 
-    def add(self, row: dict[str, Any]) -> None:
-        """Add one statement's (or another count's) sums."""
-        self.created += int(row["created"])
-        self.updated += int(row["updated"])
-        self.unchanged += int(row["unchanged"])
+    def add(self, statuses: dict[str, str]) -> None:
+        """Add the per-key statuses of one batch."""
+        for status in statuses.values():
+            setattr(self, status, getattr(self, status) + 1)
 
 
 @dataclass
@@ -326,17 +350,37 @@ def batches(records: Sequence[Record], size: int = BATCH_SIZE) -> Iterable[Seque
         yield records[start : start + size]
 
 
-async def write_batch(graph: Graph, kind: str, records: Sequence[Record]) -> WriteCounts:
-    """Upsert one batch of one kind in one write transaction."""
+async def write_batch(graph: Graph, kind: str, records: Sequence[Record]) -> dict[str, str]:
+    """Upsert one batch of one kind in one write transaction; key -> created/updated/unchanged."""
     rows = [to_row(r) for r in records]
 
     async def work(tx: Transaction) -> list[dict[str, Any]]:
         return await tx.run(STATEMENTS[kind], {"rows": rows})
 
-    counts = WriteCounts()
-    for row in await graph.write_tx(work):
-        counts.add(row)
-    return counts
+    return {str(r["key"]): str(r["status"]) for r in await graph.write_tx(work)}
+
+
+async def write_links(graph: Graph, kind: str, records: Sequence[Record]) -> set[str]:
+    """Same-kind relationships (lineage, parents, partners) once all nodes exist.
+
+    Returns the keys whose relationships changed, so an otherwise unchanged node is reported
+    as updated. Kinds without such relationships do nothing.
+    """
+    fields = _LINK_FIELDS.get(kind)
+    if fields is None:
+        return set()
+    rows = [row for row in (to_row(r) for r in records) if any(row.get(f) for f in fields)]
+    changed: set[str] = set()
+    for start in range(0, len(rows), BATCH_SIZE):
+        chunk = rows[start : start + BATCH_SIZE]
+
+        async def work(
+            tx: Transaction, chunk: list[dict[str, Any]] = chunk
+        ) -> list[dict[str, Any]]:
+            return await tx.run(LINKS[kind], {"rows": chunk})
+
+        changed.update(str(r["key"]) for r in await graph.write_tx(work))
+    return changed
 
 
 def by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
@@ -366,3 +410,30 @@ _EXISTING: Final[dict[str, LiteralString]] = {
     "Result": "UNWIND $keys AS k MATCH (n:Result {id: k}) RETURN n.id AS key",
     "MarketEvent": "UNWIND $keys AS k MATCH (n:MarketEvent {id: k}) RETURN n.id AS key",
 }
+
+
+_NAMES: Final[dict[str, LiteralString]] = {
+    "Model": "MATCH (n:Model) RETURN n.slug AS key, [n.name] + coalesce(n.aliases, []) AS names",
+    "Benchmark": (
+        "MATCH (n:Benchmark) RETURN n.slug AS key, [n.name] + coalesce(n.aliases, []) AS names"
+    ),
+}
+
+
+async def name_index(graph: Graph, kind: str) -> list[tuple[str, list[str]]]:
+    """(slug, names and aliases) of every Model or Benchmark, to match imported names."""
+    rows = await graph.read(_NAMES[kind])
+    return [(str(r["key"]), [str(n) for n in r["names"] if n]) for r in rows]
+
+
+async def link_derivations(graph: Graph, pairs: Sequence[tuple[str, str]]) -> int:
+    """DERIVED_FROM edges between existing models (imports that matched known models)."""
+    if not pairs:
+        return 0
+    rows = await graph.write(
+        "UNWIND $pairs AS pair "
+        "MATCH (m:Model {slug: pair[0]}), (b:Model {slug: pair[1]}) "
+        "MERGE (m)-[:DERIVED_FROM]->(b) RETURN count(*) AS n",
+        {"pairs": [list(p) for p in pairs]},
+    )
+    return int(rows[0]["n"])

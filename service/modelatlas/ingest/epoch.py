@@ -275,19 +275,14 @@ def model_slug(name: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """A loose lookup key for a model name: its slug without "-" and ".".
-
-    "Qwen 2.5 Max", "qwen2.5-max" and "Qwen2.5-Max" all give "qwen25max", and the API id
-    "claude-3-5-sonnet" matches "Claude 3.5 Sonnet". Raises ValueError like slugify.
-    """
+    """A loose model-name key, the slug without "-" and ".": "Qwen 2.5 Max" == "qwen2.5-max"."""
+    # Also "claude-3-5-sonnet" == "Claude 3.5 Sonnet". Raises ValueError like slugify.
     return model_slug(text).replace("-", "").replace(".", "")
 
 
 def model_lookup(models: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
-    """Build :func:`resolve_models`' ``known`` from (slug, names and aliases) of graph models.
-
-    A key shared by several models is dropped, unless it is exactly one model's own slug.
-    """
+    """Build resolve_models' ``known`` from (slug, names and aliases) of the graph's models."""
+    # A key shared by several models is dropped, unless it is exactly one model's own slug.
     owners: dict[str, set[str]] = {}
     own: dict[str, set[str]] = {}
     for slug, names in models:
@@ -337,11 +332,18 @@ def _first_url(value: str | None) -> str | None:
         url = match.group(0)
         # "a,https://b" keeps both in one match; cut at the next URL.
         cut = re.search(r"[,;]\s*https?://", url[8:], re.IGNORECASE)
-        return (url[: 8 + cut.start()] if cut else url).rstrip(".,;)")
+        return _trim_url(url[: 8 + cut.start()] if cut else url)
     bare = text.strip().split()
     if bare and _BARE_URL.fullmatch(bare[0]):
-        return "https://" + bare[0].rstrip(".,;)")
+        return "https://" + _trim_url(bare[0])
     return None
+
+
+def _trim_url(url: str) -> str:
+    """Drop punctuation that ends the sentence around a URL, keeping a balanced ")"."""
+    while url and (url[-1] in ".,;" or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
 
 
 def _source_for(url: str | None, title: str | None) -> Source | None:
@@ -419,7 +421,13 @@ class _Organizations:
                     "organization name without letters or digits", f"{where}: {name!r}"
                 )
                 continue
-            self.names.setdefault(slug, name)
+            if slug not in self.names:
+                try:
+                    Organization(slug=slug, name=name)
+                except ValidationError as exc:
+                    self.report.skip("invalid organization", f"{where}: {_error_text(exc)}")
+                    continue
+                self.names[slug] = name
             code = country_code(country) if country else None
             self.countries.setdefault(slug, Counter())
             if code is not None:
@@ -434,22 +442,19 @@ class _Organizations:
         return slugs
 
     def records(self) -> list[Organization]:
-        """One valid Organization per slug; invalid ones are reported and left out."""
+        """One Organization per slug, with its most frequent country and kind (first on ties)."""
         records: list[Organization] = []
         for slug, name in self.names.items():
             countries = self.countries[slug].most_common(1)
             kinds = self.kinds[slug].most_common(1)
-            try:
-                records.append(
-                    Organization(
-                        slug=slug,
-                        name=name,
-                        country=countries[0][0] if countries else None,
-                        kind=kinds[0][0] if kinds else None,
-                    )
+            records.append(
+                Organization(
+                    slug=slug,
+                    name=name,
+                    country=countries[0][0] if countries else None,
+                    kind=kinds[0][0] if kinds else None,
                 )
-            except ValidationError as exc:
-                self.report.skip("invalid organization", f"{name!r}: {_error_text(exc)}")
+            )
         return records
 
 
@@ -464,6 +469,7 @@ class _PendingModel:
     fields: dict[str, Any]
     bases: list[str]
     release: dict[str, Any] | None
+    link: Source | None
 
 
 def _parameters(text: str, report: _Collector, where: str) -> int | None:
@@ -580,28 +586,28 @@ def parse_epoch_models(path: Path) -> ImportBatch:
             continue
         names[slug] = name
 
-        link_text = row.get("Link", "")
-        link = _source_for(_first_url(link_text), _clean(row.get("Reference")) or name)
-        if link is None:
-            reason = "link: not a URL" if link_text.strip() else "link: empty"
-            report.skip(reason + " (the release cites only the Epoch page)", where)
-        else:
-            sources.setdefault(link.url, link)
         release: dict[str, Any] | None = None
+        link: Source | None = None
         if not developers:
             report.skip("no release: no organization", where)
         elif released is None:
             report.skip("no release: no valid publication date", where)
         else:
+            reference = _clean(row.get("Reference"))
+            link_text = row.get("Link", "")
+            link = _source_for(_first_url(link_text), reference)
+            if link is None:
+                reason = "link: not a URL" if link_text.strip() else "link: empty"
+                report.skip(reason + " (the release cites only the Epoch page)", where)
             release = {
                 "slug": f"epoch-{slug}",
-                "title": _clean(row.get("Reference")) or name,
+                "title": reference or name,
                 "date": released,
                 "announced_by": developers,
                 "introduced": [slug],
                 "sources": [link.url, MODELS_SOURCE.url] if link else [MODELS_SOURCE.url],
             }
-        pending.append(_PendingModel(where, fields, _split(row.get("Base model")), release))
+        pending.append(_PendingModel(where, fields, _split(row.get("Base model")), release, link))
 
     models: list[Model] = []
     releases: list[Release] = []
@@ -628,6 +634,9 @@ def parse_epoch_models(path: Path) -> ImportBatch:
                 releases.append(Release.model_validate(item.release))
             except ValidationError as exc:
                 report.skip("no release: invalid", f"{item.row}: {_error_text(exc)}")
+            else:
+                if item.link is not None:
+                    sources.setdefault(item.link.url, item.link)
 
     dataset = Dataset(
         sources=list(sources.values()),
@@ -679,8 +688,8 @@ def _layout(path: Path, header: list[str]) -> _Layout | str:
             name=BENCHMARK_NAMES.get(stem) or stem.replace("_", " ").title(),
             metric=score,
         )
-    except ValidationError as exc:
-        return f"no benchmark from the file name: {_error_text(exc)}"
+    except ValueError as exc:  # ValidationError is a ValueError
+        return f"no benchmark from the file name: {exc}"
     model_at = header.index("Model version")
     between = (
         tuple(header[model_at + 1 : header.index(score)]) if header.index(score) > model_at else ()
@@ -790,7 +799,8 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
         if isinstance(layout, str):
             report.skipped_files[relative] = layout
             continue
-        benchmarks.append(layout.benchmark)
+        if all(b.slug != layout.benchmark.slug for b in benchmarks):
+            benchmarks.append(layout.benchmark)  # "x.csv" and "x_external.csv" share one
         rows_read += len(rows)
         for number, row in enumerate(rows, start=1):
             version = _clean(row.get("Model version"))
@@ -865,12 +875,10 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
 
 
 def _lookup(candidates: Iterable[str], known: Mapping[str, str], existing: set[str]) -> str | None:
-    """The graph slug for the first candidate found: exact slug first, then by name key."""
-    texts = list(candidates)
-    for text in texts:
+    """The graph slug of the first candidate found, as an exact slug or by its name key."""
+    for text in candidates:
         if text in existing:
             return text
-    for text in texts:
         try:
             key = name_key(text)
         except ValueError:
@@ -886,14 +894,12 @@ def resolve_models(
     *,
     benchmarks: Mapping[str, str] | None = None,
 ) -> ImportBatch:
-    """Point a batch's model references at the graph's existing models, dropping duplicates.
-
-    ``known`` maps :func:`name_key` of the graph models' slugs, names and aliases to their
-    slugs (see :func:`model_lookup`). Model records the graph already has are dropped, so
-    the existing nodes stay as they are; their DERIVED_FROM edges come back in
-    ``extra_derivations`` for the caller to write after the dataset. ``benchmarks``, built
-    the same way for Benchmark nodes, does the same for benchmarks when given.
-    """
+    """Point a batch's model references at the graph's existing models, dropping duplicates."""
+    # ``known`` maps name_key of the graph models' slugs, names and aliases to their slugs
+    # (see model_lookup). Model records the graph already has are dropped, so the existing
+    # nodes stay as they are; their DERIVED_FROM edges come back in ``extra_derivations``
+    # for the caller to write after the dataset. ``benchmarks``, built the same way from
+    # Benchmark nodes, does the same for benchmarks when given.
     dataset = batch.dataset
     existing = set(known.values())
     renamed: dict[str, str] = {}
