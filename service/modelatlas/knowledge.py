@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
@@ -98,12 +99,13 @@ class KnowledgeGraph:
         report = WriteReport()
         for kind, records in by_kind(dataset.records()):
             statuses: dict[str, str] = {}
+            links: list[dict[str, Any]] = []
             for batch in batches(records):
-                statuses.update(await write_batch(self.graph, kind, batch))
+                written, linking = await write_batch(self.graph, kind, batch)
+                statuses.update(written)
+                links.extend(linking)
                 if progress is not None:
                     progress(kind, len(statuses), len(records))
-            for key in await write_links(self.graph, kind, records):
-                if statuses.get(key) == "unchanged":
-                    statuses[key] = "updated"
+            await write_links(self.graph, kind, links)
             report.counts(kind).add(statuses)
         return report

@@ -1,10 +1,13 @@
 """Batched, repeatable writes: `UNWIND $rows ... MERGE` on natural keys, one transaction per batch.
 
-Each kind has one statement. It merges the node on its key, adds the non-null properties it is
-given (a missing value never erases a known one), merges the relationships the record owns, and
-reports per row whether the node was created, changed or left as it was. Facts that cite sources
-keep the values each source gave (dates, scores, magnitudes) on their `CITED_IN` relationship,
-so a second source with a different number never silently replaces the first one's.
+A write first reads a snapshot of the nodes it names (their properties and the relationships
+they own) and compares it with what it is asked to write: rows that would change nothing are
+not written at all, so repeating an import costs one read per batch. The rest go through one
+statement per kind that merges the node on its key, adds the non-null properties it is given (a
+missing value never erases a known one) and merges the relationships the record owns. Facts
+that cite sources keep the values each source gave (dates, scores, magnitudes) on their
+`CITED_IN` relationship, so a second source with a different number never silently replaces
+the first one's.
 """
 
 from __future__ import annotations
@@ -32,16 +35,6 @@ from modelatlas.graph.core import Graph, Transaction
 
 BATCH_SIZE: Final = 2000
 
-# Counting what a row changed: the node's properties and the relationships the record owns,
-# before and after, give each row's status: created, updated or unchanged.
-_OUTCOME: Final = """
-WITH row, isNew, before, ownedBefore, properties(n) AS after, {owned} AS ownedAfter
-RETURN row.key AS key,
-       CASE WHEN isNew THEN 'created'
-            WHEN before <> after OR ownedBefore <> ownedAfter THEN 'updated'
-            ELSE 'unchanged' END AS status
-"""
-
 _CITE: Final = """
 CALL (n, row) {
   UNWIND row.sources AS url
@@ -52,30 +45,39 @@ CALL (n, row) {
 """
 
 
-def _statement(label: str, key: str, owned: str, body: str) -> LiteralString:
-    """Assemble one kind's upsert from fixed fragments (labels and keys are constants)."""
+def _upsert(label: str, key: str, body: str) -> LiteralString:
+    """One kind's upsert from fixed fragments (labels and keys are constants, never input)."""
     head = f"""
 UNWIND $rows AS row
-OPTIONAL MATCH (old:{label} {{{key}: row.key}})
-WITH row, old IS NULL AS isNew,
-     CASE WHEN old IS NULL THEN {{}} ELSE properties(old) END AS before,
-     CASE WHEN old IS NULL THEN 0 ELSE {owned.replace("(n)", "(old)")} END AS ownedBefore
 MERGE (n:{label} {{{key}: row.key}})
 SET n += row.props
-WITH row, n, isNew, before, ownedBefore
+WITH row, n
 """
-    return head + body + _OUTCOME.replace("{owned}", owned)
+    return head + body
 
 
-_COUNT_CITED: Final = "COUNT { (n)-[:CITED_IN]->() }"
+def _snapshot(label: str, key: str, incoming: str = "") -> LiteralString:
+    """Read what a batch's existing nodes hold: properties and owned relationships."""
+    owned_in = (
+        f" + [(n)<-[r:{incoming}]-(t) | ['<{incoming}', labels(t)[0], "
+        "coalesce(t.slug, t.id, t.url, t.code), properties(r)]]"
+        if incoming
+        else ""
+    )
+    return (
+        f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
+        "RETURN k AS key, properties(n) AS props, "
+        "[(n)-[r]->(t) | [type(r), labels(t)[0], coalesce(t.slug, t.id, t.url, t.code), "
+        f"properties(r)]]{owned_in} AS edges"
+    )
+
 
 STATEMENTS: Final[dict[str, LiteralString]] = {
-    "Source": _statement("Source", "url", "0", ""),
-    "Country": _statement("Country", "code", "0", ""),
-    "Organization": _statement(
+    "Source": _upsert("Source", "url", "RETURN count(*) AS n"),
+    "Country": _upsert("Country", "code", "RETURN count(*) AS n"),
+    "Organization": _upsert(
         "Organization",
         "slug",
-        "COUNT { (n)-[:BASED_IN]->() }",
         """
 CALL (n, row) {
   WITH row WHERE row.country IS NOT NULL
@@ -83,24 +85,24 @@ CALL (n, row) {
   ON CREATE SET c.name = row.countryName
   MERGE (n)-[:BASED_IN]->(c)
 }
+RETURN count(*) AS n
 """,
     ),
-    "Model": _statement(
+    "Model": _upsert(
         "Model",
         "slug",
-        "COUNT { (n)<-[:DEVELOPED]-() }",
         """
 CALL (n, row) {
   UNWIND row.developers AS developer
   MATCH (o:Organization {slug: developer})
   MERGE (o)-[:DEVELOPED]->(n)
 }
+RETURN count(*) AS n
 """,
     ),
-    "Release": _statement(
+    "Release": _upsert(
         "Release",
         "slug",
-        "COUNT { (n)-[:ANNOUNCED_BY|INTRODUCED]->() } + " + _COUNT_CITED,
         """
 CALL (n, row) {
   UNWIND row.announcedBy AS org
@@ -113,13 +115,13 @@ CALL (n, row) {
   MERGE (n)-[:INTRODUCED]->(m)
 }
 """
-        + _CITE,
+        + _CITE
+        + "RETURN count(*) AS n",
     ),
-    "Benchmark": _statement("Benchmark", "slug", "0", ""),
-    "Claim": _statement(
+    "Benchmark": _upsert("Benchmark", "slug", "RETURN count(*) AS n"),
+    "Claim": _upsert(
         "Claim",
         "id",
-        "COUNT { (n)-[:CLAIMED_BY|SUBJECT|AGAINST|ON]->() } + " + _COUNT_CITED,
         """
 CALL (n, row) {
   MATCH (o:Organization {slug: row.claimedBy})
@@ -140,12 +142,12 @@ CALL (n, row) {
   MERGE (n)-[:ON]->(b)
 }
 """
-        + _CITE,
+        + _CITE
+        + "RETURN count(*) AS n",
     ),
-    "Result": _statement(
+    "Result": _upsert(
         "Result",
         "id",
-        "COUNT { (n)-[:OF|ON]->() } + " + _COUNT_CITED,
         """
 CALL (n, row) {
   MATCH (m:Model {slug: row.model})
@@ -156,12 +158,12 @@ CALL (n, row) {
   MERGE (n)-[:ON]->(b)
 }
 """
-        + _CITE,
+        + _CITE
+        + "RETURN count(*) AS n",
     ),
-    "MarketEvent": _statement(
+    "MarketEvent": _upsert(
         "MarketEvent",
         "id",
-        "COUNT { (n)-[:AFFECTED|ATTRIBUTED_TO]->() } + " + _COUNT_CITED,
         """
 CALL (n, row) {
   UNWIND row.affected AS org
@@ -179,18 +181,29 @@ CALL (n, row) {
   MERGE (n)-[:ATTRIBUTED_TO]->(r)
 }
 """
-        + _CITE,
+        + _CITE
+        + "RETURN count(*) AS n",
     ),
+}
+
+SNAPSHOTS: Final[dict[str, LiteralString]] = {
+    "Source": _snapshot("Source", "url"),
+    "Country": _snapshot("Country", "code"),
+    "Organization": _snapshot("Organization", "slug"),
+    "Model": _snapshot("Model", "slug", incoming="DEVELOPED"),
+    "Release": _snapshot("Release", "slug"),
+    "Benchmark": _snapshot("Benchmark", "slug"),
+    "Claim": _snapshot("Claim", "id"),
+    "Result": _snapshot("Result", "id"),
+    "MarketEvent": _snapshot("MarketEvent", "id"),
 }
 
 # Relationships between records of the same kind are written after every node of that kind
 # exists (a base model may come later in the input than the model derived from it).
-# Each returns the keys whose own edges changed.
 LINKS: Final[dict[str, LiteralString]] = {
     "Organization": """
 UNWIND $rows AS row
 MATCH (n:Organization {slug: row.key})
-WITH row, n, COUNT { (n)-[:PART_OF|PARTNER_OF]->() } AS before
 CALL (n, row) {
   WITH row WHERE row.partOf IS NOT NULL
   MATCH (p:Organization {slug: row.partOf})
@@ -201,14 +214,11 @@ CALL (n, row) {
   MATCH (p:Organization {slug: partner})
   MERGE (n)-[:PARTNER_OF]->(p)
 }
-WITH row, before, COUNT { (n)-[:PART_OF|PARTNER_OF]->() } AS after
-WHERE after <> before
-RETURN row.key AS key
+RETURN count(*) AS n
 """,
     "Model": """
 UNWIND $rows AS row
 MATCH (n:Model {slug: row.key})
-WITH row, n, COUNT { (n)-[:DERIVED_FROM|VARIANT_OF]->() } AS before
 CALL (n, row) {
   UNWIND row.derivedFrom AS base
   MATCH (b:Model {slug: base})
@@ -219,10 +229,45 @@ CALL (n, row) {
   MATCH (b:Model {slug: row.variantOf})
   MERGE (n)-[:VARIANT_OF]->(b)
 }
-WITH row, before, COUNT { (n)-[:DERIVED_FROM|VARIANT_OF]->() } AS after
-WHERE after <> before
-RETURN row.key AS key
+RETURN count(*) AS n
 """,
+}
+
+# field -> (relationship type, target label); "<TYPE" marks an incoming relationship.
+_EDGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "Organization": {
+        "country": ("BASED_IN", "Country"),
+        "partOf": ("PART_OF", "Organization"),
+        "partners": ("PARTNER_OF", "Organization"),
+    },
+    "Model": {
+        "developers": ("<DEVELOPED", "Organization"),
+        "derivedFrom": ("DERIVED_FROM", "Model"),
+        "variantOf": ("VARIANT_OF", "Model"),
+    },
+    "Release": {
+        "announcedBy": ("ANNOUNCED_BY", "Organization"),
+        "introduced": ("INTRODUCED", "Model"),
+        "sources": ("CITED_IN", "Source"),
+    },
+    "Claim": {
+        "claimedBy": ("CLAIMED_BY", "Organization"),
+        "subject": ("SUBJECT", "Model"),
+        "against": ("AGAINST", "Model"),
+        "benchmark": ("ON", "Benchmark"),
+        "sources": ("CITED_IN", "Source"),
+    },
+    "Result": {
+        "model": ("OF", "Model"),
+        "benchmark": ("ON", "Benchmark"),
+        "sources": ("CITED_IN", "Source"),
+    },
+    "MarketEvent": {
+        "affected": ("AFFECTED", "Organization"),
+        "attributedToModels": ("ATTRIBUTED_TO", "Model"),
+        "attributedToReleases": ("ATTRIBUTED_TO", "Release"),
+        "sources": ("CITED_IN", "Source"),
+    },
 }
 _LINK_FIELDS: Final = {
     "Organization": ("partOf", "partners"),
@@ -350,37 +395,94 @@ def batches(records: Sequence[Record], size: int = BATCH_SIZE) -> Iterable[Seque
         yield records[start : start + size]
 
 
-async def write_batch(graph: Graph, kind: str, records: Sequence[Record]) -> dict[str, str]:
-    """Upsert one batch of one kind in one write transaction; key -> created/updated/unchanged."""
-    rows = [to_row(r) for r in records]
-
-    async def work(tx: Transaction) -> list[dict[str, Any]]:
-        return await tx.run(STATEMENTS[kind], {"rows": rows})
-
-    return {str(r["key"]): str(r["status"]) for r in await graph.write_tx(work)}
+def _native(value: Any) -> Any:
+    """Neo4j values as Python compares them (neo4j.time.Date -> datetime.date)."""
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
 
 
-async def write_links(graph: Graph, kind: str, records: Sequence[Record]) -> set[str]:
-    """Same-kind relationships (lineage, parents, partners) once all nodes exist.
+def _wanted_edges(
+    kind: str, row: dict[str, Any], fields: Iterable[str]
+) -> set[tuple[str, str, str]]:
+    """(type, target label, target key) of the relationships a row asks for."""
+    wanted = set()
+    for name in fields:
+        rel, label = _EDGES[kind][name]
+        value = row.get(name)
+        for target in value if isinstance(value, list) else [value]:
+            if target is not None:
+                wanted.add((rel, label, str(target)))
+    return wanted
 
-    Returns the keys whose relationships changed, so an otherwise unchanged node is reported
-    as updated. Kinds without such relationships do nothing.
+
+def _changes(kind: str, row: dict[str, Any], old: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether writing this row would change the node, and whether it adds same-kind links."""
+    props = old["props"]
+    changed = any(_native(props.get(k)) != v for k, v in row["props"].items())
+    have = {(e[0], e[1], str(e[2])): e[3] for e in old["edges"]}
+    links = _LINK_FIELDS.get(kind, ())
+    own = [f for f in _EDGES.get(kind, {}) if f not in links]
+    for edge in _wanted_edges(kind, row, own):
+        if edge not in have:
+            changed = True
+        elif edge[0] == "CITED_IN":
+            cited = have[edge]
+            changed |= any(_native(cited.get(k)) != v for k, v in row["cited"].items())
+    linking = any(edge not in have for edge in _wanted_edges(kind, row, links))
+    return changed, linking
+
+
+async def write_batch(
+    graph: Graph, kind: str, records: Sequence[Record]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Upsert one batch of one kind in one write transaction, skipping rows that change nothing.
+
+    Returns key -> created/updated/unchanged, and the rows whose same-kind links still need
+    writing (see write_links).
     """
-    fields = _LINK_FIELDS.get(kind)
-    if fields is None:
-        return set()
-    rows = [row for row in (to_row(r) for r in records) if any(row.get(f) for f in fields)]
-    changed: set[str] = set()
+    rows = [to_row(r) for r in records]
+    snapshot = {
+        str(r["key"]): r
+        for r in await graph.read(SNAPSHOTS[kind], {"keys": [r["key"] for r in rows]})
+    }
+    statuses: dict[str, str] = {}
+    to_write: list[dict[str, Any]] = []
+    to_link: list[dict[str, Any]] = []
+    for row in rows:
+        old = snapshot.get(row["key"])
+        if old is None:
+            statuses[row["key"]] = "created"
+            to_write.append(row)
+            linking = bool(_wanted_edges(kind, row, _LINK_FIELDS.get(kind, ())))
+        else:
+            changed, linking = _changes(kind, row, old)
+            statuses[row["key"]] = "updated" if changed or linking else "unchanged"
+            if changed:
+                to_write.append(row)
+        if linking:
+            to_link.append(row)
+    if to_write:
+
+        async def work(tx: Transaction) -> list[dict[str, Any]]:
+            return await tx.run(STATEMENTS[kind], {"rows": to_write})
+
+        await graph.write_tx(work)
+    return statuses, to_link
+
+
+async def write_links(graph: Graph, kind: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Same-kind relationships (lineage, parents, partners), once every node of the kind exists."""
     for start in range(0, len(rows), BATCH_SIZE):
-        chunk = rows[start : start + BATCH_SIZE]
+        chunk = list(rows[start : start + BATCH_SIZE])
 
         async def work(
             tx: Transaction, chunk: list[dict[str, Any]] = chunk
         ) -> list[dict[str, Any]]:
             return await tx.run(LINKS[kind], {"rows": chunk})
 
-        changed.update(str(r["key"]) for r in await graph.write_tx(work))
-    return changed
+        await graph.write_tx(work)
 
 
 def by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
