@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from neo4j import AsyncDriver, AsyncGraphDatabase
+from neo4j import AsyncDriver, AsyncGraphDatabase, NotificationMinimumSeverity
 
 from modelatlas.config import Settings
 from modelatlas.db.local import LocalNeo4j, LocalNeo4jError
@@ -89,4 +89,7 @@ def make_driver(target: Neo4jTarget, settings: Settings) -> AsyncDriver:
         connection_timeout=settings.neo4j_connection_timeout_s,
         connection_acquisition_timeout=settings.neo4j_connection_timeout_s,
         max_transaction_retry_time=settings.neo4j_connection_timeout_s * 2,
+        # Server notifications (e.g. "property key does not exist" before any data) are
+        # planner hints for humans at a console, not service log lines.
+        notifications_min_severity=NotificationMinimumSeverity.OFF,
     )
