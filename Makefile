@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := service tests $(wildcard bench)
 
-.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop clean
+.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop bench-import clean
 
 run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
 	$(BIN)/modelatlas serve
@@ -44,6 +44,10 @@ compose-check:
 	  docker-compose -f docker-compose.yml config --quiet; \
 	else echo "compose-check: install docker-compose (Debian package) or the docker compose plugin" >&2; exit 1; fi
 	@echo "docker-compose.yml is valid"
+
+# Importer vs Neo4j's LOAD CSV on the same rows (synthetic 100k claims + Epoch notable models).
+bench-import: setup
+	$(BIN)/python bench/import_speed.py --claims 100000 --rounds 2 --json bench/results-import.json
 
 neo4j-start: setup
 	$(BIN)/modelatlas neo4j start
