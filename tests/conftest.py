@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -17,9 +14,7 @@ from modelatlas.db.connection import Neo4jTarget, configured_target, local_serve
 from modelatlas.graph import Graph
 from modelatlas.graph.admin import clear_data
 from modelatlas.graph.migrations import migrate
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+from support import CliRunner, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -86,21 +81,6 @@ async def graph(neo4j: Neo4jTarget, test_settings: Settings) -> AsyncIterator[Gr
         yield g
     finally:
         await driver.close()
-
-
-CliRunner = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the real `modelatlas` command; a wide terminal keeps messages on one line."""
-    return subprocess.run(
-        [sys.executable, "-m", "modelatlas", *args],
-        env={**env, "COLUMNS": "400"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -248,6 +248,31 @@ def import_epoch_benchmarks_cmd(
     _run_import(import_epoch_benchmarks, directory, as_json=as_json)
 
 
+@app.command("keygen")
+def keygen(
+    role: Annotated[str, typer.Option(help="The key's role: reader, editor or admin.")] = "editor",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Make a random API key: give the key to the client, put its hash in MODELATLAS_API_KEYS."""
+    from modelatlas.api.auth import Role, new_key
+
+    try:
+        chosen = Role(role.strip().lower())
+    except ValueError as exc:
+        raise fail(f"unknown role {role!r}; use reader, editor or admin", code=2) from exc
+    key, entry = new_key(chosen)
+    if as_json:
+        print(json.dumps({"role": chosen.value, "key": key, "entry": entry}))
+        return
+    out.print(
+        f"API key ({chosen.value}; shown once, only its hash is stored): {key}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print("Add this entry to MODELATLAS_API_KEYS (comma-separated entries):", highlight=False)
+    out.print(f"MODELATLAS_API_KEYS={entry}", highlight=False, soft_wrap=True)
+
+
 @app.command("stats")
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
@@ -295,6 +320,26 @@ def serve(
             uvicorn.run(application, host=bind_host, port=bind_port, log_level="info")
     except LocalNeo4jError as exc:
         raise fail(str(exc)) from exc
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the SDL to this file (e.g. schema/schema.graphql)."
+        ),
+    ] = None,
+) -> None:
+    """Print or write the GraphQL schema (SDL) the service serves."""
+    from modelatlas.api.schema import sdl
+
+    text = sdl()
+    if output is None:
+        print(text, end="")
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"Wrote the GraphQL schema to {output}")
 
 
 def main() -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_API_KEY_ENTRY = re.compile(r"(reader|editor|admin):[0-9a-f]{64}")
 
 
 def _user_dir(env: str, fallback: str) -> Path:
@@ -52,6 +56,37 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="MODELATLAS_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="MODELATLAS_PORT")
     graphiql: bool = Field(default=True, alias="MODELATLAS_GRAPHIQL")
+
+    # Access. Keys are stored as SHA-256 hashes, `role:hex` entries, comma-separated
+    # (`modelatlas keygen --role editor` makes one); roles are reader, editor and admin.
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="MODELATLAS_API_KEYS"
+    )
+    require_key_for_reads: bool = Field(default=False, alias="MODELATLAS_REQUIRE_KEY_FOR_READS")
+    max_mutation_batch: int = Field(
+        default=500, ge=1, le=100_000, alias="MODELATLAS_MAX_MUTATION_BATCH"
+    )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_api_keys(cls, value: Any) -> Any:
+        """Accept the environment's comma- or whitespace-separated form as well as a list."""
+        if isinstance(value, str):
+            return [entry for entry in re.split(r"[\s,]+", value) if entry]
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _check_api_keys(cls, value: list[str]) -> list[str]:
+        """Refuse a malformed entry at start-up rather than locking every client out later."""
+        entries = [entry.strip().lower() for entry in value]
+        for entry in entries:
+            if not _API_KEY_ENTRY.fullmatch(entry):
+                raise ValueError(
+                    "MODELATLAS_API_KEYS entries are role:sha256hex with role reader, editor "
+                    "or admin (see `modelatlas keygen`); one entry is malformed"
+                )
+        return entries
 
     @property
     def local_neo4j_dir(self) -> Path:

@@ -3,18 +3,66 @@ and any application that embeds Model Atlas."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
-from modelatlas.domain import Dataset, ReferenceProblem
-from modelatlas.graph import Graph
+from modelatlas.domain import ClaimKind, Dataset, EventKind, ReferenceProblem
+from modelatlas.graph import Graph, reads
 from modelatlas.graph.admin import Fingerprint, fingerprint
+from modelatlas.graph.deletes import DeleteReport
 from modelatlas.graph.migrations import Migration, migrate
+from modelatlas.graph.reads import (
+    DEFAULT_PAGE_SIZE,
+    BeatClaim,
+    BenchmarkNode,
+    BenchmarkOrder,
+    BenchmarkWhere,
+    Bucket,
+    Citation,
+    ClaimNode,
+    ClaimOrder,
+    ClaimWhere,
+    ContestedClaim,
+    CountBy,
+    CountryNode,
+    CountryOrder,
+    CountryWhere,
+    EventAfterRelease,
+    GraphPath,
+    LeaderboardEntry,
+    LineageDirection,
+    LineageEntry,
+    MarketEventNode,
+    MarketEventOrder,
+    MarketEventWhere,
+    ModelNode,
+    ModelOrder,
+    ModelWhere,
+    OrganizationNode,
+    OrganizationOrder,
+    OrganizationWhere,
+    Page,
+    PageRequest,
+    RelationshipType,
+    ReleaseNode,
+    ReleaseOrder,
+    ReleaseWhere,
+    ResultNode,
+    ResultOrder,
+    ResultWhere,
+    SearchHit,
+    SearchKind,
+    SourceNode,
+    SourceOrder,
+    SourceWhere,
+    TimelineEntry,
+)
 from modelatlas.graph.writes import (
     WriteReport,
     batches,
@@ -109,3 +157,363 @@ class KnowledgeGraph:
             await write_links(self.graph, kind, links)
             report.counts(kind).add(statuses)
         return report
+
+    async def delete(self, kind: str, key: str, *, cascade: bool = False) -> DeleteReport:
+        """Delete one node by its natural key (normalised like an upsert's), in one transaction.
+
+        Refuses with WouldOrphanError when sourced facts need the node, unless `cascade`
+        deletes them too; raises NodeNotFoundError when there is no such node.
+        """
+        from pydantic import TypeAdapter
+
+        from modelatlas.domain import CountryCode, Slug, SourceUrl
+        from modelatlas.graph.deletes import delete_node
+
+        key_type = {"Source": SourceUrl, "Country": CountryCode}.get(kind, Slug)
+        normalised: str = TypeAdapter(key_type).validate_python(key)
+        return await delete_node(self.graph, kind, normalised, cascade=cascade)
+
+    # ------------------------------------------------------------------ lookups
+
+    async def nodes(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
+        """Nodes of one kind ("Model", "Claim"...) by natural key, in one round trip."""
+        return await reads.read_nodes(self.graph, kind, keys)
+
+    async def _one(self, kind: str, key: str) -> Any:
+        normalised = reads.normalise_key(kind, key)
+        return (await reads.read_nodes(self.graph, kind, [normalised])).get(normalised)
+
+    async def organization(self, slug: str) -> OrganizationNode | None:
+        """The organization with this slug (normalised, so "OpenAI" finds "openai")."""
+        found: OrganizationNode | None = await self._one("Organization", slug)
+        return found
+
+    async def country(self, code: str) -> CountryNode | None:
+        """The country with this ISO code (any case)."""
+        found: CountryNode | None = await self._one("Country", code)
+        return found
+
+    async def model(self, slug: str) -> ModelNode | None:
+        """The model with this slug (normalised, so "GPT-4o" finds "gpt-4o")."""
+        found: ModelNode | None = await self._one("Model", slug)
+        return found
+
+    async def release(self, slug: str) -> ReleaseNode | None:
+        """The release with this slug."""
+        found: ReleaseNode | None = await self._one("Release", slug)
+        return found
+
+    async def benchmark(self, slug: str) -> BenchmarkNode | None:
+        """The benchmark with this slug."""
+        found: BenchmarkNode | None = await self._one("Benchmark", slug)
+        return found
+
+    async def claim(self, id: str) -> ClaimNode | None:
+        """The claim with this id."""
+        found: ClaimNode | None = await self._one("Claim", id)
+        return found
+
+    async def result(self, id: str) -> ResultNode | None:
+        """The result with this id."""
+        found: ResultNode | None = await self._one("Result", id)
+        return found
+
+    async def market_event(self, id: str) -> MarketEventNode | None:
+        """The market event with this id."""
+        found: MarketEventNode | None = await self._one("MarketEvent", id)
+        return found
+
+    async def source(self, url: str) -> SourceNode | None:
+        """The source with this URL (scheme and host in any case) or urn."""
+        found: SourceNode | None = await self._one("Source", url)
+        return found
+
+    # ------------------------------------------------------------------ lists
+
+    async def page(self, kind: str, request: PageRequest) -> Page[Any]:
+        """A filtered, sorted keyset page of any kind (what the typed list methods call)."""
+        return await reads.read_page(self.graph, kind, request)
+
+    async def organizations(
+        self,
+        where: OrganizationWhere | None = None,
+        *,
+        order_by: OrganizationOrder = OrganizationOrder.NAME_ASC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[OrganizationNode]:
+        """Organizations, a page at a time."""
+        return await self.page("Organization", PageRequest(first, after, order_by, where))
+
+    async def countries(
+        self,
+        where: CountryWhere | None = None,
+        *,
+        order_by: CountryOrder = CountryOrder.NAME_ASC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[CountryNode]:
+        """Countries, a page at a time."""
+        return await self.page("Country", PageRequest(first, after, order_by, where))
+
+    async def models(
+        self,
+        where: ModelWhere | None = None,
+        *,
+        order_by: ModelOrder = ModelOrder.NAME_ASC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[ModelNode]:
+        """Models, a page at a time."""
+        return await self.page("Model", PageRequest(first, after, order_by, where))
+
+    async def releases(
+        self,
+        where: ReleaseWhere | None = None,
+        *,
+        order_by: ReleaseOrder = ReleaseOrder.DATE_DESC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[ReleaseNode]:
+        """Releases, a page at a time."""
+        return await self.page("Release", PageRequest(first, after, order_by, where))
+
+    async def benchmarks(
+        self,
+        where: BenchmarkWhere | None = None,
+        *,
+        order_by: BenchmarkOrder = BenchmarkOrder.NAME_ASC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[BenchmarkNode]:
+        """Benchmarks, a page at a time."""
+        return await self.page("Benchmark", PageRequest(first, after, order_by, where))
+
+    async def claims(
+        self,
+        where: ClaimWhere | None = None,
+        *,
+        order_by: ClaimOrder = ClaimOrder.MADE_ON_DESC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[ClaimNode]:
+        """Claims, a page at a time (e.g. by claimant country and compared developers' country)."""
+        return await self.page("Claim", PageRequest(first, after, order_by, where))
+
+    async def results(
+        self,
+        where: ResultWhere | None = None,
+        *,
+        order_by: ResultOrder = ResultOrder.MEASURED_ON_DESC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[ResultNode]:
+        """Measured results, a page at a time."""
+        return await self.page("Result", PageRequest(first, after, order_by, where))
+
+    async def market_events(
+        self,
+        where: MarketEventWhere | None = None,
+        *,
+        order_by: MarketEventOrder = MarketEventOrder.DATE_DESC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[MarketEventNode]:
+        """Market events, a page at a time."""
+        return await self.page("MarketEvent", PageRequest(first, after, order_by, where))
+
+    async def sources(
+        self,
+        where: SourceWhere | None = None,
+        *,
+        order_by: SourceOrder = SourceOrder.PUBLISHED_ON_DESC,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[SourceNode]:
+        """Sources, a page at a time."""
+        return await self.page("Source", PageRequest(first, after, order_by, where))
+
+    # ------------------------------------------------------------------ relationships, batched
+
+    async def related(self, relation: str, keys: Sequence[str]) -> dict[str, list[Any]]:
+        """A relationship field ("Model.developers") for many parents in one round trip."""
+        return await reads.read_related(self.graph, relation, keys)
+
+    async def related_pages(
+        self, relation: str, keys: Sequence[str], request: PageRequest
+    ) -> dict[str, Page[Any]]:
+        """A page of a relationship field ("Organization.models") for many parents at once."""
+        return await reads.read_related_pages(self.graph, relation, keys, request)
+
+    async def citations(self, kind: str, keys: Sequence[str]) -> dict[str, list[Citation]]:
+        """Sources of many facts of one kind, with what each source said (date, score...)."""
+        return await reads.read_citations(self.graph, kind, keys)
+
+    async def lineage(
+        self,
+        keys: Sequence[str],
+        direction: LineageDirection,
+        *,
+        max_depth: int | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> dict[str, Page[LineageEntry]]:
+        """Descendants or ancestors (DERIVED_FROM, any depth) of many models at once."""
+        return await reads.read_lineage(
+            self.graph, keys, direction, max_depth=max_depth, first=first, after=after
+        )
+
+    async def derived_models(
+        self,
+        model: str,
+        *,
+        max_depth: int | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[LineageEntry]:
+        """Models fine-tuned or distilled from this one, at any depth, nearest first."""
+        return await self._lineage_of(model, LineageDirection.DESCENDANTS, max_depth, first, after)
+
+    async def ancestors(
+        self,
+        model: str,
+        *,
+        max_depth: int | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[LineageEntry]:
+        """Models this one derives from, at any depth, nearest first."""
+        return await self._lineage_of(model, LineageDirection.ANCESTORS, max_depth, first, after)
+
+    async def _lineage_of(
+        self,
+        model: str,
+        direction: LineageDirection,
+        max_depth: int | None,
+        first: int,
+        after: str | None,
+    ) -> Page[LineageEntry]:
+        slug = reads.normalise_key("Model", model)
+        pages = await self.lineage([slug], direction, max_depth=max_depth, first=first, after=after)
+        return pages[slug]
+
+    # ------------------------------------------------------------------ the headline questions
+
+    async def models_claimed_to_beat(
+        self,
+        model: str,
+        *,
+        include_variants: bool = False,
+        benchmark: str | None = None,
+        claimant: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        kinds: Iterable[ClaimKind] = (ClaimKind.OUTPERFORMS,),
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[BeatClaim]:
+        """Which models were claimed to beat `model` (or its variants): by whom, where, when."""
+        return await reads.models_claimed_to_beat(
+            self.graph,
+            model,
+            include_variants=include_variants,
+            benchmark=benchmark,
+            claimant=claimant,
+            since=since,
+            until=until,
+            kinds=kinds,
+            first=first,
+            after=after,
+        )
+
+    async def events_after_release(
+        self,
+        model: str,
+        within_days: int = 30,
+        *,
+        attributed_only: bool = False,
+        kinds: Iterable[EventKind] | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[EventAfterRelease]:
+        """Market events in the days after a model's release."""
+        return await reads.events_after_release(
+            self.graph,
+            model,
+            within_days,
+            attributed_only=attributed_only,
+            kinds=kinds,
+            first=first,
+            after=after,
+        )
+
+    async def path(
+        self,
+        source: str,
+        target: str,
+        *,
+        max_hops: int = 6,
+        relationships: Iterable[RelationshipType] | None = None,
+    ) -> GraphPath | None:
+        """How two entities ("moonshot-ai", "organization:nvidia") connect: a shortest path."""
+        return await reads.shortest_path(
+            self.graph, source, target, max_hops=max_hops, relationships=relationships
+        )
+
+    async def timeline(
+        self,
+        subject: str,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[TimelineEntry]:
+        """An organization's or a model's releases, claims, results and events by date."""
+        return await reads.timeline(
+            self.graph, subject, since=since, until=until, first=first, after=after
+        )
+
+    async def leaderboard(
+        self,
+        benchmark: str,
+        *,
+        as_of: dt.date | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[LeaderboardEntry]:
+        """Each model's best result on a benchmark as of a date, ranked."""
+        return await reads.leaderboard(self.graph, benchmark, as_of=as_of, first=first, after=after)
+
+    async def contested_claims(
+        self,
+        *,
+        benchmark: str | None = None,
+        model: str | None = None,
+        claimant: str | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Page[ContestedClaim]:
+        """Claims that independent results on the same benchmark contradict, with both numbers."""
+        return await reads.contested_claims(
+            self.graph,
+            benchmark=benchmark,
+            model=model,
+            claimant=claimant,
+            first=first,
+            after=after,
+        )
+
+    async def model_counts(self, by: CountBy, where: ModelWhere | None = None) -> list[Bucket]:
+        """How many models per country, organization or year: what a chart needs."""
+        return await reads.model_counts(self.graph, by, where)
+
+    async def search(
+        self,
+        text: str,
+        *,
+        kinds: Iterable[SearchKind] | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+    ) -> list[SearchHit]:
+        """Full-text search over names and aliases, best match first."""
+        return await reads.search(self.graph, text, kinds=kinds, first=first)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CliRunner
 from modelatlas.config import Settings
 from modelatlas.db.local import NEO4J_VERSION, LocalNeo4j, LocalNeo4jError
+from support import CliRunner
 
 
 def clean_env(tmp_path: Path) -> dict[str, str]:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CliRunner
 from modelatlas.graph import Graph
 from modelatlas.graph.admin import fingerprint
+from support import CliRunner
 
 pytestmark = pytest.mark.anyio
 

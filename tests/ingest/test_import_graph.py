@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_DATA, CliRunner
 from modelatlas.graph import Graph
 from modelatlas.graph.admin import fingerprint
 from modelatlas.ingest import load_yaml_files
 from modelatlas.ingest.imports import import_epoch_benchmarks, import_epoch_models
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.resources import resource_dir
+from support import SHARED_DATA, CliRunner
 
 pytestmark = pytest.mark.anyio
 

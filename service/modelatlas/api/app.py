@@ -13,8 +13,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from neo4j import AsyncDriver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 
+from modelatlas.api.auth import ACCESS, KeyRing, access_from_headers
+from modelatlas.api.http import graph_for_request
+from modelatlas.api.mutations import MAX_BATCH
+from modelatlas.api.router import AtlasGraphQLRouter
 from modelatlas.api.schema import schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
@@ -24,13 +29,26 @@ from modelatlas.graph.migrations import migrate, pending_migrations
 log = logging.getLogger("modelatlas.api")
 
 
-def graphql_router(graph: Graph, *, graphiql: bool = True) -> GraphQLRouter[Any, Any]:
-    """A GraphQL router bound to one graph; mount it in any FastAPI app at any path."""
+def graphql_router(
+    graph: Graph, *, graphiql: bool = True, settings: Settings | None = None
+) -> GraphQLRouter[Any, Any]:
+    """A GraphQL router bound to one graph; mount it in any FastAPI app at any path.
 
-    async def context() -> dict[str, Any]:
-        return {"graph": graph}
+    `settings` gives the API keys and access policy (default: from the environment).
+    """
+    settings = settings or Settings()
+    keys = KeyRing.from_settings(settings)
 
-    return GraphQLRouter(
+    async def context(request: HTTPConnection) -> dict[str, Any]:
+        return {
+            "graph": graph_for_request(graph, request.headers),
+            ACCESS: access_from_headers(
+                request.headers, keys, reads_require_key=settings.require_key_for_reads
+            ),
+            MAX_BATCH: settings.max_mutation_batch,
+        }
+
+    return AtlasGraphQLRouter(
         schema, context_getter=context, graphql_ide="graphiql" if graphiql else None
     )
 
@@ -75,7 +93,9 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     app = FastAPI(title="Model Atlas", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.graph = graph
     app.state.settings = settings
-    app.include_router(graphql_router(graph, graphiql=settings.graphiql), prefix="/graphql")
+    app.include_router(
+        graphql_router(graph, graphiql=settings.graphiql, settings=settings), prefix="/graphql"
+    )
     app.include_router(_health_router(graph))
     return app
 
@@ -92,6 +112,7 @@ def _health_router(graph: Graph) -> APIRouter:
     async def readyz(request: Request) -> JSONResponse:
         """Neo4j answers and every migration is applied; 503 otherwise."""
         try:
+            await graph.ping()  # one attempt, no retries: a probe must answer fast
             pending = await pending_migrations(graph)
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             return JSONResponse(

@@ -1,14 +1,79 @@
-"""The GraphQL schema: strawberry types over the graph layer."""
+"""The GraphQL schema: root fields over the KnowledgeGraph read API, plus the mutations.
+
+Root fields are thin: they normalise arguments and call the same `KnowledgeGraph` methods an
+embedding application calls. Parser and validation results are cached (validation is most
+of a small request's cost otherwise; see PERFORMANCE-NOTES.md).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any, Final, cast
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import Info
 
 from modelatlas import __version__
-from modelatlas.graph import Graph
+from modelatlas.api import loaders
+from modelatlas.api.auth import AccessControl
+from modelatlas.api.errors import ErrorCodes
+from modelatlas.api.filters import (
+    BenchmarkFilter,
+    ClaimFilter,
+    CountryFilter,
+    MarketEventFilter,
+    ModelFilter,
+    OrganizationFilter,
+    ReleaseFilter,
+    ResultFilter,
+    SourceFilter,
+    to_where,
+)
+from modelatlas.api.mutations import Mutation
+from modelatlas.api.types import (
+    After,
+    BeatClaim,
+    Benchmark,
+    Claim,
+    Connection,
+    ContestedClaim,
+    Country,
+    EventAfterRelease,
+    First,
+    LeaderboardEntry,
+    MarketEvent,
+    Model,
+    ModelCount,
+    Organization,
+    Path,
+    Release,
+    Result,
+    SearchHit,
+    Source,
+    TimelineEntry,
+)
+from modelatlas.domain import ClaimKind, EventKind
+from modelatlas.graph import Graph, reads
+from modelatlas.graph.reads import (
+    BenchmarkOrder,
+    ClaimOrder,
+    CountBy,
+    CountryOrder,
+    MarketEventOrder,
+    ModelOrder,
+    OrganizationOrder,
+    Page,
+    RelationshipType,
+    ReleaseOrder,
+    ResultOrder,
+    SearchKind,
+    SourceOrder,
+)
+
+_PAGE: Final = reads.DEFAULT_PAGE_SIZE
+CACHE_SIZE: Final = 1024
+"""Distinct query documents whose parse and validation results are kept."""
 
 
 @strawberry.type(description="What this service is and which Neo4j it talks to.")
@@ -26,6 +91,27 @@ def graph_of(info: Info[Any, Any]) -> Graph:
     return graph
 
 
+async def _lookup(info: Info[Any, Any], kind: str, key: str) -> Any:
+    """One node by natural key as a user may type it; lookups in one request share a query."""
+    return await loaders.node(info, kind, reads.normalise_key(kind, key))
+
+
+async def _list(
+    info: Info[Any, Any], kind: str, first: int, after: str | None, order: str, where: Any
+) -> Page[Any]:
+    """A root list: one keyset page, counting all rows only when totalCount is selected."""
+    reads.check_first(first, info.field_name)
+    request = reads.PageRequest(first, after, order, where, loaders.loaders(info).wants_total(info))
+    return await loaders.knowledge(info).page(kind, request)
+
+
+Slug = Annotated[strawberry.ID, strawberry.argument(description="A slug (any case).")]
+ModelRef = Annotated[strawberry.ID, strawberry.argument(description="A model's slug.")]
+OptionalSlug = Annotated[
+    strawberry.ID | None, strawberry.argument(description="A slug; leave out for any.")
+]
+
+
 @strawberry.type
 class Query:
     """Entry points for reading the knowledge graph."""
@@ -37,5 +123,360 @@ class Query:
         _name, version, edition = await server_components(graph_of(info))
         return About(service_version=__version__, neo4j_version=version, neo4j_edition=edition)
 
+    # ------------------------------------------------------------------ lookups
 
-schema = strawberry.Schema(query=Query)
+    @strawberry.field(
+        description="A model by slug (normalised, so GPT-4o finds gpt-4o).",
+        graphql_type=Model | None,
+    )
+    async def model(self, info: Info[Any, Any], slug: Slug) -> reads.ModelNode | None:
+        return cast("reads.ModelNode | None", await _lookup(info, "Model", slug))
+
+    @strawberry.field(description="An organization by slug.", graphql_type=Organization | None)
+    async def organization(self, info: Info[Any, Any], slug: Slug) -> reads.OrganizationNode | None:
+        return cast("reads.OrganizationNode | None", await _lookup(info, "Organization", slug))
+
+    @strawberry.field(description="A benchmark by slug.", graphql_type=Benchmark | None)
+    async def benchmark(self, info: Info[Any, Any], slug: Slug) -> reads.BenchmarkNode | None:
+        return cast("reads.BenchmarkNode | None", await _lookup(info, "Benchmark", slug))
+
+    @strawberry.field(description="A release by slug.", graphql_type=Release | None)
+    async def release(self, info: Info[Any, Any], slug: Slug) -> reads.ReleaseNode | None:
+        return cast("reads.ReleaseNode | None", await _lookup(info, "Release", slug))
+
+    @strawberry.field(description="A claim by id.", graphql_type=Claim | None)
+    async def claim(self, info: Info[Any, Any], id: strawberry.ID) -> reads.ClaimNode | None:
+        return cast("reads.ClaimNode | None", await _lookup(info, "Claim", id))
+
+    @strawberry.field(description="A result by id.", graphql_type=Result | None)
+    async def result(self, info: Info[Any, Any], id: strawberry.ID) -> reads.ResultNode | None:
+        return cast("reads.ResultNode | None", await _lookup(info, "Result", id))
+
+    @strawberry.field(description="A market event by id.", graphql_type=MarketEvent | None)
+    async def market_event(
+        self, info: Info[Any, Any], id: strawberry.ID
+    ) -> reads.MarketEventNode | None:
+        return cast("reads.MarketEventNode | None", await _lookup(info, "MarketEvent", id))
+
+    @strawberry.field(
+        description="A country by ISO 3166-1 alpha-2 code (any case).", graphql_type=Country | None
+    )
+    async def country(self, info: Info[Any, Any], code: strawberry.ID) -> reads.CountryNode | None:
+        return cast("reads.CountryNode | None", await _lookup(info, "Country", code))
+
+    @strawberry.field(description="A source by URL or urn.", graphql_type=Source | None)
+    async def source(self, info: Info[Any, Any], url: strawberry.ID) -> reads.SourceNode | None:
+        return cast("reads.SourceNode | None", await _lookup(info, "Source", url))
+
+    # ------------------------------------------------------------------ lists
+
+    @strawberry.field(description="Models, filtered and sorted.", graphql_type=Connection[Model])
+    async def models(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: ModelFilter | None = None,
+        order_by: ModelOrder = ModelOrder.NAME_ASC,
+    ) -> Page[reads.ModelNode]:
+        return await _list(info, "Model", first, after, order_by, to_where(reads.ModelWhere, where))
+
+    @strawberry.field(
+        description="Organizations, filtered and sorted.", graphql_type=Connection[Organization]
+    )
+    async def organizations(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: OrganizationFilter | None = None,
+        order_by: OrganizationOrder = OrganizationOrder.NAME_ASC,
+    ) -> Page[reads.OrganizationNode]:
+        return await _list(
+            info,
+            "Organization",
+            first,
+            after,
+            order_by,
+            to_where(reads.OrganizationWhere, where),
+        )
+
+    @strawberry.field(
+        description="Countries, filtered and sorted.", graphql_type=Connection[Country]
+    )
+    async def countries(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: CountryFilter | None = None,
+        order_by: CountryOrder = CountryOrder.NAME_ASC,
+    ) -> Page[reads.CountryNode]:
+        return await _list(
+            info, "Country", first, after, order_by, to_where(reads.CountryWhere, where)
+        )
+
+    @strawberry.field(
+        description='Claims, filtered and sorted, e.g. where: {claimantCountry: "CN", '
+        'againstDeveloperCountry: "US"} for Chinese claims against U.S. models.',
+        graphql_type=Connection[Claim],
+    )
+    async def claims(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: ClaimFilter | None = None,
+        order_by: ClaimOrder = ClaimOrder.MADE_ON_DESC,
+    ) -> Page[reads.ClaimNode]:
+        return await _list(info, "Claim", first, after, order_by, to_where(reads.ClaimWhere, where))
+
+    @strawberry.field(
+        description="Measured results, filtered and sorted.", graphql_type=Connection[Result]
+    )
+    async def results(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: ResultFilter | None = None,
+        order_by: ResultOrder = ResultOrder.MEASURED_ON_DESC,
+    ) -> Page[reads.ResultNode]:
+        return await _list(
+            info, "Result", first, after, order_by, to_where(reads.ResultWhere, where)
+        )
+
+    @strawberry.field(
+        description="Market events, filtered and sorted.", graphql_type=Connection[MarketEvent]
+    )
+    async def market_events(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: MarketEventFilter | None = None,
+        order_by: MarketEventOrder = MarketEventOrder.DATE_DESC,
+    ) -> Page[reads.MarketEventNode]:
+        return await _list(
+            info, "MarketEvent", first, after, order_by, to_where(reads.MarketEventWhere, where)
+        )
+
+    @strawberry.field(
+        description="Releases, filtered and sorted.", graphql_type=Connection[Release]
+    )
+    async def releases(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: ReleaseFilter | None = None,
+        order_by: ReleaseOrder = ReleaseOrder.DATE_DESC,
+    ) -> Page[reads.ReleaseNode]:
+        return await _list(
+            info, "Release", first, after, order_by, to_where(reads.ReleaseWhere, where)
+        )
+
+    @strawberry.field(
+        description="Benchmarks, filtered and sorted.", graphql_type=Connection[Benchmark]
+    )
+    async def benchmarks(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: BenchmarkFilter | None = None,
+        order_by: BenchmarkOrder = BenchmarkOrder.NAME_ASC,
+    ) -> Page[reads.BenchmarkNode]:
+        return await _list(
+            info, "Benchmark", first, after, order_by, to_where(reads.BenchmarkWhere, where)
+        )
+
+    @strawberry.field(description="Sources, filtered and sorted.", graphql_type=Connection[Source])
+    async def sources(
+        self,
+        info: Info[Any, Any],
+        first: First = _PAGE,
+        after: After = None,
+        where: SourceFilter | None = None,
+        order_by: SourceOrder = SourceOrder.PUBLISHED_ON_DESC,
+    ) -> Page[reads.SourceNode]:
+        return await _list(
+            info, "Source", first, after, order_by, to_where(reads.SourceWhere, where)
+        )
+
+    # ------------------------------------------------------------------ search
+
+    @strawberry.field(
+        description="Full-text search over the names and aliases of organizations, models, "
+        'benchmarks and countries, best first ("Qwen 2.5 Max" finds Qwen2.5-Max).',
+        graphql_type=list[SearchHit],
+    )
+    async def search(
+        self,
+        info: Info[Any, Any],
+        text: str,
+        kinds: list[SearchKind] | None = None,
+        first: First = _PAGE,
+    ) -> list[reads.SearchHit]:
+        return await loaders.knowledge(info).search(text, kinds=kinds, first=first)
+
+    # ------------------------------------------------------------------ the headline questions
+
+    @strawberry.field(
+        description="Claims that some model beat this one (and, with includeVariants, any of "
+        "its variants): subject, claimant, compared models, benchmark, score, statement, date "
+        "and sources; newest first, undated last.",
+        graphql_type=Connection[BeatClaim],
+    )
+    async def models_claimed_to_beat(
+        self,
+        info: Info[Any, Any],
+        model: ModelRef,
+        include_variants: bool = False,
+        benchmark: OptionalSlug = None,
+        claimant: OptionalSlug = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        kinds: list[ClaimKind] | None = None,
+        first: First = _PAGE,
+        after: After = None,
+    ) -> Page[reads.BeatClaim]:
+        return await loaders.knowledge(info).models_claimed_to_beat(
+            model,
+            include_variants=include_variants,
+            benchmark=benchmark,
+            claimant=claimant,
+            since=since,
+            until=until,
+            kinds=kinds or (ClaimKind.OUTPERFORMS,),
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(
+        description="Market events from a model's release day to withinDays after it, in date "
+        "order (e.g. NVIDIA's fall after DeepSeek-R1).",
+        graphql_type=Connection[EventAfterRelease],
+    )
+    async def events_after_release(
+        self,
+        info: Info[Any, Any],
+        model: ModelRef,
+        within_days: int = 30,
+        attributed_only: bool = False,
+        kinds: list[EventKind] | None = None,
+        first: First = _PAGE,
+        after: After = None,
+    ) -> Page[reads.EventAfterRelease]:
+        return await loaders.knowledge(info).events_after_release(
+            model,
+            within_days,
+            attributed_only=attributed_only,
+            kinds=kinds,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(
+        description='The shortest path between two entities, named "kind:key" '
+        '("model:deepseek-r1", "organization:nvidia") or by a plain slug; null when there is '
+        "none within maxHops (1 to 10).",
+        graphql_type=Path | None,
+    )
+    async def path(
+        self,
+        info: Info[Any, Any],
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        max_hops: int = 6,
+        relationships: list[RelationshipType] | None = None,
+    ) -> reads.GraphPath | None:
+        return await loaders.knowledge(info).path(
+            from_, to, max_hops=max_hops, relationships=relationships
+        )
+
+    @strawberry.field(
+        description="An organization's or a model's releases, claims, results and market "
+        "events in date order (undated last). A plain slug is an organization first.",
+        graphql_type=Connection[TimelineEntry],
+    )
+    async def timeline(
+        self,
+        info: Info[Any, Any],
+        slug: strawberry.ID,
+        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+        to: dt.date | None = None,
+        first: First = _PAGE,
+        after: After = None,
+    ) -> Page[reads.TimelineEntry]:
+        return await loaders.knowledge(info).timeline(
+            slug, since=from_, until=to, first=first, after=after
+        )
+
+    @strawberry.field(
+        description="Each model's best result on a benchmark measured by asOf, ranked "
+        "(respecting the benchmark's higherIsBetter).",
+        graphql_type=Connection[LeaderboardEntry],
+    )
+    async def leaderboard(
+        self,
+        info: Info[Any, Any],
+        benchmark: Annotated[strawberry.ID, strawberry.argument(description="Its slug.")],
+        as_of: dt.date | None = None,
+        first: First = _PAGE,
+        after: After = None,
+    ) -> Page[reads.LeaderboardEntry]:
+        return await loaders.knowledge(info).leaderboard(
+            benchmark, as_of=as_of, first=first, after=after
+        )
+
+    @strawberry.field(
+        description="Claims to outperform a model on a benchmark where the subject's best "
+        "independent result (not by the claimant, not from the claim's sources) is below the "
+        "compared model's: both numbers, with their sources.",
+        graphql_type=Connection[ContestedClaim],
+    )
+    async def contested_claims(
+        self,
+        info: Info[Any, Any],
+        benchmark: OptionalSlug = None,
+        model: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Slug of the subject or a compared model."),
+        ] = None,
+        claimant: OptionalSlug = None,
+        first: First = _PAGE,
+        after: After = None,
+    ) -> Page[reads.ContestedClaim]:
+        return await loaders.knowledge(info).contested_claims(
+            benchmark=benchmark, model=model, claimant=claimant, first=first, after=after
+        )
+
+    @strawberry.field(
+        description="How many models per developer country, developer or release year; "
+        "unknown as a null key.",
+        graphql_type=list[ModelCount],
+    )
+    async def model_counts(
+        self, info: Info[Any, Any], by: CountBy, where: ModelFilter | None = None
+    ) -> list[reads.Bucket]:
+        return await loaders.knowledge(info).model_counts(by, to_where(reads.ModelWhere, where))
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    # ValidationCache sets the validation outcome, so it goes before AccessControl, which
+    # may replace that outcome with a refusal.
+    extensions=[
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        AccessControl,
+        ErrorCodes,
+    ],
+)
+
+
+def sdl() -> str:
+    """The schema as SDL, as committed in schema/schema.graphql (`modelatlas export-schema`)."""
+    return str(schema) + "\n"

@@ -1,0 +1,250 @@
+"""Every GraphQL error carries `extensions.code`, and unexpected ones never show their detail.
+
+Resolvers raise :class:`ApiError` subclasses (or a ``GraphQLError`` with a code) for errors the
+client should read. The :class:`ErrorCodes` schema extension then gives every error in a
+response a code: parse and validation failures, variable coercion, an unavailable Neo4j, and
+everything else, which is logged with its traceback and answered as "Internal server error".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from neo4j.exceptions import (
+    ConnectionAcquisitionTimeoutError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+from pydantic import ValidationError
+from strawberry.extensions import SchemaExtension
+
+log = logging.getLogger("modelatlas.api.errors")
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+NOT_FOUND = "NOT_FOUND"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+
+INTERNAL_MESSAGE = "Internal server error"
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly"
+
+
+class ApiError(Exception):
+    """An error meant for the client: its message is shown and its extensions are kept."""
+
+    code: ClassVar[str] = BAD_USER_INPUT
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        """Carry the message and the extra extensions (field, ...) next to the code."""
+        super().__init__(message)
+        self.message = message
+        # graphql-core copies an original error's `extensions` dict into the GraphQLError.
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class BadUserInput(ApiError):
+    """The request's arguments are wrong; `field` names where (e.g. "input.parameters")."""
+
+    code = BAD_USER_INPUT
+
+
+class NotFound(ApiError):
+    """The record the request names does not exist."""
+
+    code = NOT_FOUND
+
+
+class Unauthenticated(ApiError):
+    """No valid API key was presented where one is needed."""
+
+    code = UNAUTHENTICATED
+
+
+class Forbidden(ApiError):
+    """The presented API key's role may not do this."""
+
+    code = FORBIDDEN
+
+
+class ServiceUnavailableError(ApiError):
+    """Neo4j cannot be reached now; the client may retry."""
+
+    code = SERVICE_UNAVAILABLE
+
+
+def field_path(loc: Sequence[int | str], root: str = "input") -> str:
+    """Render a pydantic error location as a GraphQL argument path, e.g. input[2].sources."""
+    path = root
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def bad_input_from_validation(
+    error: ValidationError, root: str = "input", *, drop: int = 0
+) -> BadUserInput:
+    """Turn pydantic's errors into one BAD_USER_INPUT naming every offending field.
+
+    ``drop`` leaves out leading location parts that are not in the GraphQL argument (such as
+    the Dataset collection a single record was validated in).
+    """
+    problems = [
+        {"field": field_path(e["loc"][drop:], root), "message": e["msg"], "type": e["type"]}
+        for e in error.errors(include_url=False, include_input=False, include_context=False)
+    ]
+    shown = "; ".join(
+        f"{p['field']}: {p['message']}" if p["field"] else str(p["message"]) for p in problems[:10]
+    )
+    more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+    return BadUserInput(
+        f"invalid input, nothing written: {shown}{more}",
+        field=problems[0]["field"] if problems else root,
+        problems=problems,
+    )
+
+
+_UNAVAILABLE = (
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+    ConnectionAcquisitionTimeoutError,
+)
+# graphql-core 3.3's variable coercion messages, e.g. "Variable '$input' has invalid value at
+# .models[1].parameters: ..." and "... to include required field 'sources', found: ...".
+_VARIABLE = re.compile(r"^Variable ['\"]\$(?P<var>\w+)['\"]")
+_VARIABLE_AT = re.compile(r"^Variable ['\"]\$\w+['\"] has invalid value at (?P<at>[.\[][^:\s]*):")
+_MISSING_FIELD = re.compile(r"to include required field ['\"](?P<name>\w+)['\"]")
+
+
+def _caused_by_strawberry(error: BaseException) -> bool:
+    """Whether an exception was raised by strawberry itself (its argument checks, e.g. relay's
+    `first` limit), which are meant for the client, rather than by our code or a library."""
+    tb = error.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_globals.get("__name__", "")
+        tb = tb.tb_next
+    return isinstance(last, str) and last.startswith("strawberry.")
+
+
+def _with(
+    error: GraphQLError,
+    code: str,
+    message: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> GraphQLError:
+    """A copy of the error with a code (and optionally another message); no original error kept
+    when the message is replaced, so no detail can leak through a formatter."""
+    replaced = message is not None
+    return GraphQLError(
+        message if message is not None else error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None if replaced else error.original_error,
+        extensions={**(error.extensions or {}), **(extra or {}), "code": code},
+    )
+
+
+def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -> GraphQLError:
+    """The error as the client should see it: with a code, and masked unless meant for it.
+
+    ``validation`` holds the ids of the errors the validation phase produced.
+    """
+    original = error.original_error
+    if isinstance(original, ApiError):
+        return _with(error, original.code, extra=original.extensions)
+    if error.extensions and "code" in error.extensions:
+        return error
+    if isinstance(error, GraphQLSyntaxError):
+        return _with(error, GRAPHQL_PARSE_FAILED)
+    if id(error) in validation:
+        return _with(error, GRAPHQL_VALIDATION_FAILED)
+    if isinstance(original, _UNAVAILABLE) or isinstance(
+        getattr(original, "__cause__", None), _UNAVAILABLE
+    ):
+        log.warning("Neo4j unavailable at %s: %s", _where(error), type(original).__name__)
+        return _with(error, SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
+    if isinstance(original, ValidationError):
+        # Raised by a resolver that validated an argument itself: the location is all we know.
+        bad = bad_input_from_validation(original, root="")
+        extra = {k: v for k, v in bad.extensions.items() if v != ""}
+        return _with(error, BAD_USER_INPUT, bad.message.replace(", nothing written", ""), extra)
+    if original is None or isinstance(original, GraphQLError):
+        if error.path is None:
+            # Raised before execution: variable coercion, a disallowed operation, ...
+            return _with(error, BAD_USER_INPUT, extra=_variable_field(error.message))
+        return _with(error, BAD_USER_INPUT)  # a GraphQLError raised on purpose by a resolver
+    if isinstance(original, ValueError | TypeError) and _caused_by_strawberry(original):
+        return _with(error, BAD_USER_INPUT)
+    reference = uuid.uuid4().hex[:12]
+    log.error(
+        "internal error %s at %s",
+        reference,
+        _where(error),
+        exc_info=(type(original), original, original.__traceback__),
+    )
+    return _with(error, INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE, {"reference": reference})
+
+
+def _variable_field(message: str) -> dict[str, str]:
+    """The argument path graphql-core names in a variable coercion message, if any."""
+    match = _VARIABLE.match(message)
+    if not match:
+        return {}
+    path = match.group("var")
+    at = _VARIABLE_AT.match(message)
+    if at:
+        path += at.group("at")
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        path += f".{missing.group('name')}"
+    return {"field": path}
+
+
+def _where(error: GraphQLError) -> str:
+    """The response path of an error, for logs."""
+    return ".".join(str(p) for p in error.path) if error.path else "(operation)"
+
+
+class ErrorCodes(SchemaExtension):
+    """Schema extension giving each error of a result its `extensions.code` (and masking)."""
+
+    def __init__(self) -> None:
+        """Start with no validation errors seen."""
+        self._validation: frozenset[int] = frozenset()
+
+    def on_validate(self) -> Iterator[None]:
+        """Remember which errors validation produced, to tell them from execution errors."""
+        yield
+        self._validation = frozenset(
+            id(e) for e in self.execution_context.pre_execution_errors or []
+        )
+
+    def on_operation(self) -> Iterator[None]:
+        """Rewrite the finished result's errors in place."""
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [_safely_classified(e, self._validation) for e in errors]
+
+
+def _safely_classified(error: GraphQLError, validation: frozenset[int]) -> GraphQLError:
+    """classify(), but a bug in it still yields a masked error rather than a crash."""
+    try:
+        return classify(error, validation=validation)
+    except Exception:
+        log.exception("could not classify a GraphQL error")
+        return _with(error, INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)

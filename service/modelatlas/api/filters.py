@@ -1,0 +1,215 @@
+"""GraphQL `where` inputs and `orderBy` enums, mirroring the read layer's filter dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from enum import Enum
+from typing import Any, TypeVar
+
+import strawberry
+
+from modelatlas.domain import (
+    Accessibility,
+    ClaimKind,
+    ClaimStatus,
+    EventKind,
+    OrganizationKind,
+)
+from modelatlas.graph import reads
+
+W = TypeVar("W")
+
+_DOMAIN_ENUMS: dict[type[Enum], str] = {
+    # The same descriptions as api/mutations.py, which registers these enums too: whichever
+    # module is imported first registers them, and the SDL is the same either way.
+    OrganizationKind: "What sort of body an organization is.",
+    Accessibility: "How a model can be used.",
+    ClaimKind: "What a claim asserts.",
+    ClaimStatus: "How far a claim stands up.",
+    EventKind: "What happened in the market.",
+}
+for _enum, _description in _DOMAIN_ENUMS.items():
+    if not hasattr(_enum, "_enum_definition"):
+        strawberry.enum(_enum, description=_description)
+
+# The read layer's orderings, registered as GraphQL enums in place (their names are kept).
+strawberry.enum(reads.OrganizationOrder, description="Sorts organizations.")
+strawberry.enum(reads.CountryOrder, description="Sorts countries.")
+strawberry.enum(
+    reads.ModelOrder, description="Sorts models; unknown dates and sizes come last either way."
+)
+strawberry.enum(reads.ReleaseOrder, description="Sorts releases; undated ones come last.")
+strawberry.enum(reads.BenchmarkOrder, description="Sorts benchmarks.")
+strawberry.enum(reads.ClaimOrder, description="Sorts claims; undated ones come last either way.")
+strawberry.enum(reads.ResultOrder, description="Sorts results.")
+strawberry.enum(reads.MarketEventOrder, description="Sorts market events.")
+strawberry.enum(reads.SourceOrder, description="Sorts sources.")
+
+_NAME = "Case-insensitive substring of the name or of an alias."
+
+
+@strawberry.input(description="Which organizations to list; every field given must hold.")
+class OrganizationFilter:
+    """Mirrors reads.OrganizationWhere."""
+
+    name_contains: str | None = strawberry.field(default=None, description=_NAME)
+    country: str | None = strawberry.field(default=None, description="ISO code, e.g. CN.")
+    kind: list[OrganizationKind] | None = strawberry.field(
+        default=None, description="Any of these kinds."
+    )
+    part_of: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of the parent organization."
+    )
+
+
+@strawberry.input(description="Which countries to list.")
+class CountryFilter:
+    """Mirrors reads.CountryWhere."""
+
+    name_contains: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the name."
+    )
+
+
+@strawberry.input(description="Which models to list; every field given must hold.")
+class ModelFilter:
+    """Mirrors reads.ModelWhere."""
+
+    name_contains: str | None = strawberry.field(default=None, description=_NAME)
+    organization: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of a developer."
+    )
+    country: str | None = strawberry.field(
+        default=None, description="ISO code of a developer's country."
+    )
+    accessibility: list[Accessibility] | None = strawberry.field(
+        default=None, description="Any of these."
+    )
+    modality: str | None = strawberry.field(default=None, description="e.g. text, image.")
+    released_from: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    released_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    derived_from: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of a model it directly derives from."
+    )
+    variant_of: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of the model it is a variant of."
+    )
+
+
+@strawberry.input(description="Which releases to list.")
+class ReleaseFilter:
+    """Mirrors reads.ReleaseWhere."""
+
+    organization: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of the announcing organization."
+    )
+    model: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of an introduced model."
+    )
+    date_from: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    date_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+
+
+@strawberry.input(description="Which benchmarks to list.")
+class BenchmarkFilter:
+    """Mirrors reads.BenchmarkWhere."""
+
+    name_contains: str | None = strawberry.field(default=None, description=_NAME)
+    category: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the category."
+    )
+
+
+@strawberry.input(
+    description="Which claims to list: by kind, claimant, subject, compared models and their "
+    "countries, benchmark and date (claimantCountry: CN with againstDeveloperCountry: US finds "
+    "Chinese organizations' claims against U.S. models)."
+)
+class ClaimFilter:
+    """Mirrors reads.ClaimWhere."""
+
+    kind: list[ClaimKind] | None = strawberry.field(default=None, description="Any of these.")
+    status: list[ClaimStatus] | None = strawberry.field(default=None, description="Any of these.")
+    claimant: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of the organization that made the claim."
+    )
+    claimant_country: str | None = strawberry.field(
+        default=None, description="ISO code of the claimant's country."
+    )
+    subject: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of the model the claim is about."
+    )
+    subject_developer_country: str | None = strawberry.field(
+        default=None, description="ISO code of a country a developer of the subject is in."
+    )
+    against: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of a model it compares against."
+    )
+    against_developer_country: str | None = strawberry.field(
+        default=None,
+        description="ISO code of a country a developer of a compared model is in.",
+    )
+    benchmark: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of the benchmark."
+    )
+    made_on_from: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    made_on_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+
+
+@strawberry.input(description="Which results to list.")
+class ResultFilter:
+    """Mirrors reads.ResultWhere."""
+
+    model: strawberry.ID | None = strawberry.field(default=None, description="Slug of the model.")
+    benchmark: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of the benchmark."
+    )
+    evaluator: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the evaluator."
+    )
+    measured_on_from: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    measured_on_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+
+
+@strawberry.input(description="Which market events to list.")
+class MarketEventFilter:
+    """Mirrors reads.MarketEventWhere."""
+
+    kind: list[EventKind] | None = strawberry.field(default=None, description="Any of these.")
+    organization: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of an affected organization."
+    )
+    country: str | None = strawberry.field(
+        default=None, description="ISO code of an affected organization's country."
+    )
+    model: strawberry.ID | None = strawberry.field(
+        default=None, description="Slug of a model it is attributed to (directly or by release)."
+    )
+    date_from: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    date_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+
+
+@strawberry.input(description="Which sources to list.")
+class SourceFilter:
+    """Mirrors reads.SourceWhere."""
+
+    publisher: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the publisher."
+    )
+    title_contains: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the title."
+    )
+    published_from: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    published_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+
+
+def to_where(target: type[W], value: Any) -> W | None:
+    """The read layer's (hashable) filter for a GraphQL input: same field names, lists as tuples."""
+    if value is None:
+        return None
+    converted = {}
+    for field in dataclasses.fields(target):  # type: ignore[arg-type]
+        item = getattr(value, field.name)
+        converted[field.name] = tuple(item) if isinstance(item, list) else item
+    return target(**converted)

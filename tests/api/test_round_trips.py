@@ -1,0 +1,107 @@
+"""No N+1: a nested query costs the same number of Cypher round trips for 10 rows as for 1,000."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from gqlclient import gql, nodes
+
+from modelatlas.api import create_app
+from modelatlas.config import Settings
+from modelatlas.domain import Claim, ClaimKind, Dataset, Model, Organization, Source
+from modelatlas.graph import Graph, count_round_trips
+from modelatlas.knowledge import KnowledgeGraph
+
+pytestmark = pytest.mark.anyio
+
+NESTED = """
+{
+  organizations(first: 100) {
+    totalCount
+    edges { node {
+      slug
+      models(first: 100) {
+        totalCount
+        edges { node {
+          slug
+          claims(first: 100) {
+            totalCount
+            edges { node { id statement sources { url title } } }
+          }
+        } }
+      }
+    } }
+  }
+}
+"""
+
+
+def _dataset(organizations: int, models: int, claims: int) -> Dataset:
+    """organizations x models x claims claims, each citing two sources."""
+    sources = [Source(url=f"https://example.org/report/{i}", title=f"Report {i}") for i in range(2)]
+    orgs, all_models, all_claims = [], [], []
+    for o in range(organizations):
+        org = f"lab-{o:02d}"
+        orgs.append(Organization(slug=org, name=f"Lab {o:02d}"))
+        for m in range(models):
+            model = f"{org}-model-{m:02d}"
+            all_models.append(
+                Model(slug=model, name=f"Lab {o:02d} model {m:02d}", developers=[org])
+            )
+            all_claims += [
+                Claim(
+                    id=f"{model}-claim-{c:02d}",
+                    kind=ClaimKind.OTHER,
+                    statement=f"Claim {c} about {model}.",
+                    claimed_by=org,
+                    subject=model,
+                    sources=[s.url for s in sources],
+                )
+                for c in range(claims)
+            ]
+    return Dataset(sources=sources, organizations=orgs, models=all_models, claims=all_claims)
+
+
+@pytest.fixture
+async def client(graph: Graph, test_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(test_settings, driver=graph.driver)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://atlas"
+    ) as http:
+        yield http
+
+
+async def _measure(client: httpx.AsyncClient) -> tuple[int, int]:
+    """(round trips, claims returned) of the nested query."""
+    with count_round_trips() as trips:
+        data = await gql(client, NESTED)
+    claims = sum(
+        len(nodes(model["claims"]))
+        for org in nodes(data["organizations"])
+        for model in nodes(org["models"])
+    )
+    sources = {
+        source["url"]
+        for org in nodes(data["organizations"])
+        for model in nodes(org["models"])
+        for claim in nodes(model["claims"])
+        for source in claim["sources"]
+    }
+    assert sources == {"https://example.org/report/0", "https://example.org/report/1"}
+    return trips.count, claims
+
+
+async def test_round_trips_do_not_grow_with_rows(graph: Graph, client: httpx.AsyncClient) -> None:
+    kg = KnowledgeGraph(graph)
+    await kg.upsert(_dataset(organizations=1, models=2, claims=5))
+    small_trips, small_rows = await _measure(client)
+    assert small_rows == 10
+
+    await kg.upsert(_dataset(organizations=10, models=10, claims=10))
+    large_trips, large_rows = await _measure(client)
+    assert large_rows == 1000
+
+    # One statement per level: organizations, their models, the models' claims, the sources.
+    assert small_trips == large_trips == 4
