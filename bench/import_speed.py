@@ -212,14 +212,12 @@ def run_worker(target: Neo4jTarget, what: str, path: Path) -> dict[str, float]:
         json.dumps(target.__dict__),
     ]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     seconds = time.perf_counter() - started
-    out = proc.stdout.read() if proc.stdout else ""
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.returncode != 0:
         raise SystemExit(f"worker {what} failed")
-    rows = json.loads(out.strip().splitlines()[-1])["rows"]
-    return {"seconds": seconds, "rows": rows, "peak_rss_mb": usage.ru_maxrss / 1024}
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"seconds": seconds, "rows": report["rows"], "peak_rss_mb": report["peak_rss_mb"]}
 
 
 async def load_csv(target: Neo4jTarget, statements: list[tuple[str, str]]) -> float:
@@ -260,7 +258,12 @@ def main() -> None:
     if args.worker:
         target = Neo4jTarget(**json.loads(args.target))
         work = import_csvs if args.worker == "synthetic" else import_notable
-        print(json.dumps({"rows": asyncio.run(work(target, args.path))}))
+        rows = asyncio.run(work(target, args.path))
+        # VmHWM is this process's own peak RSS (ru_maxrss would count the parent's pages
+        # inherited at fork, before exec).
+        status = Path("/proc/self/status").read_text()
+        peak_kb = int(next(ln for ln in status.splitlines() if ln.startswith("VmHWM")).split()[1])
+        print(json.dumps({"rows": rows, "peak_rss_mb": peak_kb / 1024}))
         return
 
     home = Path(tempfile.mkdtemp(prefix="modelatlas-bench-"))

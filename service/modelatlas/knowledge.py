@@ -3,6 +3,7 @@ and any application that embeds Model Atlas."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -68,8 +69,9 @@ from modelatlas.graph.writes import (
     batches,
     by_kind,
     existing_keys,
-    write_batch,
+    plan_batch,
     write_links,
+    write_rows,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -148,12 +150,24 @@ class KnowledgeGraph:
         for kind, records in by_kind(dataset.records()):
             statuses: dict[str, str] = {}
             links: list[dict[str, Any]] = []
-            for batch in batches(records):
-                written, linking = await write_batch(self.graph, kind, batch)
-                statuses.update(written)
-                links.extend(linking)
-                if progress is not None:
-                    progress(kind, len(statuses), len(records))
+            # Plan batch N+1 (Python work and one read) while Neo4j writes batch N.
+            in_flight: asyncio.Task[None] | None = None
+            try:
+                for batch in batches(records):
+                    plan = await plan_batch(self.graph, kind, batch)
+                    if in_flight is not None:
+                        await in_flight
+                    in_flight = asyncio.create_task(write_rows(self.graph, kind, plan.to_write))
+                    statuses.update(plan.statuses)
+                    links.extend(plan.to_link)
+                    if progress is not None:
+                        progress(kind, len(statuses), len(records))
+                if in_flight is not None:
+                    await in_flight
+            finally:
+                if in_flight is not None and not in_flight.done():
+                    # A failure while planning: let the batch in flight finish or fail whole.
+                    await asyncio.wait([in_flight])
             await write_links(self.graph, kind, links)
             report.counts(kind).add(statuses)
         return report

@@ -31,7 +31,7 @@ from modelatlas.domain import (
     Result,
     Source,
 )
-from modelatlas.graph.core import Graph, Transaction
+from modelatlas.graph.core import Graph, Row, Transaction
 
 BATCH_SIZE: Final = 2000
 
@@ -434,42 +434,50 @@ def _changes(kind: str, row: dict[str, Any], old: dict[str, Any]) -> tuple[bool,
     return changed, linking
 
 
-async def write_batch(
-    graph: Graph, kind: str, records: Sequence[Record]
-) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """Upsert one batch of one kind in one write transaction, skipping rows that change nothing.
+@dataclass
+class BatchPlan:
+    """What one batch will do: each key's status, the rows to write, the rows to link later."""
 
-    Returns key -> created/updated/unchanged, and the rows whose same-kind links still need
-    writing (see write_links).
+    statuses: dict[str, str]
+    to_write: list[dict[str, Any]]
+    to_link: list[dict[str, Any]]
+
+
+async def plan_batch(graph: Graph, kind: str, records: Sequence[Record]) -> BatchPlan:
+    """Compare a batch with the graph (one read) and keep only the rows that change something.
+
+    Statuses are created/updated/unchanged; rows whose same-kind links are missing go to
+    `to_link` for write_links once every node of the kind exists.
     """
     rows = [to_row(r) for r in records]
-    snapshot = {
-        str(r["key"]): r
-        for r in await graph.read(SNAPSHOTS[kind], {"keys": [r["key"] for r in rows]})
-    }
-    statuses: dict[str, str] = {}
-    to_write: list[dict[str, Any]] = []
-    to_link: list[dict[str, Any]] = []
+    keys = [r["key"] for r in rows]
+    snapshot = {str(r["key"]): r for r in await graph.read(SNAPSHOTS[kind], {"keys": keys})}
+    plan = BatchPlan({}, [], [])
     for row in rows:
         old = snapshot.get(row["key"])
         if old is None:
-            statuses[row["key"]] = "created"
-            to_write.append(row)
+            plan.statuses[row["key"]] = "created"
+            plan.to_write.append(row)
             linking = bool(_wanted_edges(kind, row, _LINK_FIELDS.get(kind, ())))
         else:
             changed, linking = _changes(kind, row, old)
-            statuses[row["key"]] = "updated" if changed or linking else "unchanged"
+            plan.statuses[row["key"]] = "updated" if changed or linking else "unchanged"
             if changed:
-                to_write.append(row)
+                plan.to_write.append(row)
         if linking:
-            to_link.append(row)
-    if to_write:
+            plan.to_link.append(row)
+    return plan
 
-        async def work(tx: Transaction) -> list[dict[str, Any]]:
-            return await tx.run(STATEMENTS[kind], {"rows": to_write})
 
-        await graph.write_tx(work)
-    return statuses, to_link
+async def write_rows(graph: Graph, kind: str, rows: list[dict[str, Any]]) -> None:
+    """Upsert planned rows of one kind in one write transaction (nothing to do for none)."""
+    if not rows:
+        return
+
+    async def work(tx: Transaction) -> list[Row]:
+        return await tx.run(STATEMENTS[kind], {"rows": rows})
+
+    await graph.write_tx(work)
 
 
 async def write_links(graph: Graph, kind: str, rows: Sequence[dict[str, Any]]) -> None:
