@@ -317,7 +317,10 @@ def serve(
             application = create_app(settings)
             bind_host, bind_port = host or settings.host, port or settings.port
             out.print(f"Serving GraphQL on http://{bind_host}:{bind_port}/graphql")
-            uvicorn.run(application, host=bind_host, port=bind_port, log_level="info")
+            # The app writes one JSON line per request itself; uvicorn's access log would repeat it.
+            uvicorn.run(
+                application, host=bind_host, port=bind_port, log_level="info", access_log=False
+            )
     except LocalNeo4jError as exc:
         raise fail(str(exc)) from exc
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _API_KEY_ENTRY = re.compile(r"(reader|editor|admin):[0-9a-f]{64}")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+")
 
 
 def _user_dir(env: str, fallback: str) -> Path:
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     neo4j_database: str = Field(default="neo4j", alias="NEO4J_DATABASE")
     neo4j_pool_size: int = Field(default=50, ge=1, le=1000, alias="NEO4J_POOL_SIZE")
     neo4j_connection_timeout_s: float = Field(default=5.0, gt=0, alias="NEO4J_CONNECTION_TIMEOUT_S")
+    # How long the driver keeps retrying a failed transaction (transient errors, a lost
+    # connection, a server down). Short, so a dead server fails requests in about a second
+    # (one retry after ~1 s); raise it (e.g. 10) against a cluster to ride out elections.
+    neo4j_max_retry_time_s: float = Field(default=0.75, ge=0, alias="NEO4J_MAX_RETRY_TIME_S")
 
     # The local Neo4j the project provisions and starts itself.
     data_dir: Path = Field(
@@ -56,6 +61,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="MODELATLAS_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="MODELATLAS_PORT")
     graphiql: bool = Field(default=True, alias="MODELATLAS_GRAPHIQL")
+    metrics: bool = Field(default=True, alias="MODELATLAS_METRICS")
 
     # Access. Keys are stored as SHA-256 hashes, `role:hex` entries, comma-separated
     # (`modelatlas keygen --role editor` makes one); roles are reader, editor and admin.
@@ -66,6 +72,74 @@ class Settings(BaseSettings):
     max_mutation_batch: int = Field(
         default=500, ge=1, le=100_000, alias="MODELATLAS_MAX_MUTATION_BATCH"
     )
+
+    # Production mode turns GraphiQL and introspection off (MODELATLAS_ENV=production or
+    # MODELATLAS_PRODUCTION=true). Browsers may call the API only from MODELATLAS_CORS_ORIGINS
+    # (comma-separated origins such as https://atlas.example.org; none by default).
+    env: str = Field(default="development", alias="MODELATLAS_ENV")
+    production: bool = Field(default=False, alias="MODELATLAS_PRODUCTION")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="MODELATLAS_CORS_ORIGINS"
+    )
+
+    # Limits on one request, checked before anything runs (see api/limits.py); each refusal
+    # is a GraphQL error with a code. A cost is the rows a query may return at most: every
+    # connection multiplies what is under it by its `first` (default 20).
+    max_query_depth: int = Field(default=15, ge=1, le=1000, alias="MODELATLAS_MAX_QUERY_DEPTH")
+    max_aliases: int = Field(default=30, ge=0, le=100_000, alias="MODELATLAS_MAX_ALIASES")
+    max_query_tokens: int = Field(
+        default=20_000, ge=100, le=10_000_000, alias="MODELATLAS_MAX_QUERY_TOKENS"
+    )
+    max_query_cost: int = Field(default=50_000, ge=1, alias="MODELATLAS_MAX_QUERY_COST")
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, le=1_073_741_824, alias="MODELATLAS_MAX_BODY_BYTES"
+    )
+    # Neo4j stops any one transaction of a request after this long (0: the server's default).
+    query_timeout_s: float = Field(default=10.0, ge=0, alias="MODELATLAS_QUERY_TIMEOUT_S")
+    # Token buckets per API key and per client address (requests per second, and the burst a
+    # client may spend at once); 0 turns one off. Per process: with N replicas, N times this.
+    rate_limit_per_key: float = Field(default=1000.0, ge=0, alias="MODELATLAS_RATE_LIMIT_PER_KEY")
+    rate_limit_per_key_burst: int = Field(
+        default=2000, ge=1, alias="MODELATLAS_RATE_LIMIT_PER_KEY_BURST"
+    )
+    rate_limit_per_address: float = Field(
+        default=1000.0, ge=0, alias="MODELATLAS_RATE_LIMIT_PER_ADDRESS"
+    )
+    rate_limit_per_address_burst: int = Field(
+        default=2000, ge=1, alias="MODELATLAS_RATE_LIMIT_PER_ADDRESS_BURST"
+    )
+    # One JSON line per request (and JSON for every other service log line) on stderr;
+    # "none" leaves logging to the application hosting the service.
+    log_format: Literal["json", "none"] = Field(default="json", alias="MODELATLAS_LOG_FORMAT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="MODELATLAS_LOG_LEVEL"
+    )
+
+    @property
+    def is_production(self) -> bool:
+        """Whether production mode is on (either setting turns it on)."""
+        return self.production or self.env.strip().lower() in ("production", "prod")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        """Accept the environment's comma- or whitespace-separated form as well as a list."""
+        if isinstance(value, str):
+            return [entry for entry in re.split(r"[\s,]+", value) if entry]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        """An origin is scheme://host[:port] with no path (or `*` for any); refuse others."""
+        origins = [entry.strip().rstrip("/") for entry in value]
+        for origin in origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"MODELATLAS_CORS_ORIGINS entries are origins like https://example.org "
+                    f"(scheme, host and optional port, no path); got {origin!r}"
+                )
+        return origins
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -66,7 +66,9 @@ def _dataset(organizations: int, models: int, claims: int) -> Dataset:
 
 @pytest.fixture
 async def client(graph: Graph, test_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(test_settings, driver=graph.driver)
+    # NESTED may return a million claims, far over the default cost limit (api/limits.py).
+    settings = test_settings.model_copy(update={"max_query_cost": 100_000_000})
+    app = create_app(settings, driver=graph.driver)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://atlas"
     ) as http:

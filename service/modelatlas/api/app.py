@@ -13,12 +13,17 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from neo4j import AsyncDriver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 
 from modelatlas.api.auth import ACCESS, KeyRing, access_from_headers
-from modelatlas.api.http import graph_for_request
+from modelatlas.api.http import BOOKMARK_HEADER, graph_for_request
+from modelatlas.api.limits import LIMITS, BodySizeLimit, QueryLimits
+from modelatlas.api.metrics import Metrics, MetricsMiddleware, metrics_router
 from modelatlas.api.mutations import MAX_BATCH
+from modelatlas.api.ratelimit import RateLimit, buckets
+from modelatlas.api.requestlog import RequestLog, install_logging
 from modelatlas.api.router import AtlasGraphQLRouter
 from modelatlas.api.schema import schema
 from modelatlas.config import Settings
@@ -38,6 +43,7 @@ def graphql_router(
     """
     settings = settings or Settings()
     keys = KeyRing.from_settings(settings)
+    limits = QueryLimits.from_settings(settings)
 
     async def context(request: HTTPConnection) -> dict[str, Any]:
         return {
@@ -46,6 +52,7 @@ def graphql_router(
                 request.headers, keys, reads_require_key=settings.require_key_for_reads
             ),
             MAX_BATCH: settings.max_mutation_batch,
+            LIMITS: limits,
         }
 
     return AtlasGraphQLRouter(
@@ -67,7 +74,8 @@ async def _migrate_until_done(graph: Graph) -> None:
 
 
 def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None = None) -> FastAPI:
-    """Build the service: GraphQL at /graphql, /healthz and /readyz; migrates at start."""
+    """Build the service: GraphQL at /graphql, /healthz, /readyz and /metrics; migrates at
+    start."""
     settings = settings or Settings()
     owns_driver = driver is None
     database = settings.neo4j_database
@@ -75,7 +83,8 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
         target = require_target(settings)
         driver = make_driver(target, settings)
         database = target.database
-    graph = Graph(driver, database)
+    graph = Graph(driver, database, timeout=settings.query_timeout_s)
+    install_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,11 +102,47 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     app = FastAPI(title="Model Atlas", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.graph = graph
     app.state.settings = settings
+    graphiql = settings.graphiql and not settings.is_production
     app.include_router(
-        graphql_router(graph, graphiql=settings.graphiql, settings=settings), prefix="/graphql"
+        graphql_router(graph, graphiql=graphiql, settings=settings), prefix="/graphql"
     )
     app.include_router(_health_router(graph))
+    _add_guards(app, settings)
+    if settings.metrics:
+        metrics = Metrics()
+        metrics.watch_pool(driver, settings.neo4j_pool_size)
+        app.state.metrics = metrics
+        app.include_router(metrics_router(metrics))
+        app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: sees every answer
     return app
+
+
+def _add_guards(app: FastAPI, settings: Settings) -> None:
+    """Body size limit, rate limits, CORS and the request log, innermost first (the request
+    log sees every refusal, and refusals carry CORS headers so browsers can read them)."""
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimit,
+        keys=KeyRing.from_settings(settings),
+        per_key=buckets(settings.rate_limit_per_key, settings.rate_limit_per_key_burst),
+        per_address=buckets(settings.rate_limit_per_address, settings.rate_limit_per_address_burst),
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Accept",
+                "X-Request-Id",
+                BOOKMARK_HEADER,
+            ],
+            expose_headers=["X-Request-Id", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestLog)
 
 
 def _health_router(graph: Graph) -> APIRouter:

@@ -77,8 +77,14 @@ class GraphQLHTTPRouter(GraphQLRouter[Any, Any]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Also refuse a non-string operationName, which strawberry passes on unchecked."""
-        data = await super().parse_http_body(request)
+        """Also refuse what strawberry lets through: a body that is not UTF-8 or is JSON but not
+        an object (both answered with a 500 otherwise), and a non-string operationName."""
+        try:
+            data = await super().parse_http_body(request)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from None
+        except AttributeError:  # strawberry calls data.get() on whatever JSON value it parsed
+            raise HTTPException(400, "The request body must be a JSON object.") from None
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
                 raise HTTPException(

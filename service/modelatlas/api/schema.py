@@ -30,7 +30,9 @@ from modelatlas.api.filters import (
     SourceFilter,
     to_where,
 )
+from modelatlas.api.limits import Limits
 from modelatlas.api.mutations import Mutation
+from modelatlas.api.requestlog import OperationLog, QuietSchema
 from modelatlas.api.types import (
     After,
     BeatClaim,
@@ -463,16 +465,22 @@ class Query:
         return await loaders.knowledge(info).model_counts(by, to_where(reads.ModelWhere, where))
 
 
-schema = strawberry.Schema(
+schema = QuietSchema(
     query=Query,
     mutation=Mutation,
     # ValidationCache sets the validation outcome, so it goes before AccessControl, which
-    # may replace that outcome with a refusal.
+    # may replace that outcome with a refusal, and before Limits, which estimates the cost of
+    # what both let through. Limits' validation rules (depth, aliases) are made once per set
+    # of limits, so ValidationCache keeps hitting. On the way out hooks run in reverse: Limits
+    # codes timeouts before ErrorCodes masks unknown errors, and OperationLog then notes the
+    # final codes for the request's log line.
     extensions=[
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         AccessControl,
+        OperationLog,
         ErrorCodes,
+        Limits,
     ],
 )
 

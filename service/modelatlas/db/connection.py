@@ -81,14 +81,15 @@ def neo4j_target(settings: Settings) -> Iterator[Neo4jTarget]:
 
 
 def make_driver(target: Neo4jTarget, settings: Settings) -> AsyncDriver:
-    """The process's async driver, with a sized pool and a fast connection timeout."""
+    """The process's async driver: a sized pool, a fast connection timeout, and a short retry
+    budget so requests fail fast (and the service recovers by itself) when Neo4j is down."""
     return AsyncGraphDatabase.driver(
         target.uri,
         auth=(target.user, target.password),
         max_connection_pool_size=settings.neo4j_pool_size,
         connection_timeout=settings.neo4j_connection_timeout_s,
         connection_acquisition_timeout=settings.neo4j_connection_timeout_s,
-        max_transaction_retry_time=settings.neo4j_connection_timeout_s * 2,
+        max_transaction_retry_time=settings.neo4j_max_retry_time_s,
         # Server notifications (e.g. "property key does not exist" before any data) are
         # planner hints for humans at a console, not service log lines.
         notifications_min_severity=NotificationMinimumSeverity.OFF,

@@ -127,8 +127,13 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
-    """Whether we could listen on this loopback port."""
+    """Whether we could listen on this loopback port.
+
+    SO_REUSEADDR as servers (Neo4j included) use it: connections of a server that just
+    stopped, left in TIME_WAIT, do not make the port busy; a listener still does.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -58,7 +58,7 @@ class BookmarkedGraph(Graph):
 
     def __init__(self, graph: Graph, bookmarks: Bookmarks | None = None) -> None:
         """Share `graph`'s driver and database; start after `bookmarks` if given."""
-        super().__init__(graph.driver, graph.database)
+        super().__init__(graph.driver, graph.database, timeout=graph.timeout)
         self.bookmark_manager = AsyncGraphDatabase.bookmark_manager(initial_bookmarks=bookmarks)
 
     async def bookmark(self) -> str:
@@ -71,7 +71,7 @@ class BookmarkedGraph(Graph):
         """One read statement that sees at least what the bookmarks cover."""
         _note_round_trip()
         records, _, _ = await self.driver.execute_query(
-            query,
+            self.statement(query),
             dict(params or {}),
             database_=self.database,
             routing_=RoutingControl.READ,
@@ -85,7 +85,7 @@ class BookmarkedGraph(Graph):
         """One write statement, its bookmark kept."""
         _note_round_trip()
         records, _, _ = await self.driver.execute_query(
-            query,
+            self.statement(query),
             dict(params or {}),
             database_=self.database,
             routing_=RoutingControl.WRITE,
@@ -98,7 +98,7 @@ class BookmarkedGraph(Graph):
         async with self.driver.session(
             database=self.database, bookmark_manager=self.bookmark_manager
         ) as session:
-            return await session.execute_write(lambda tx: work(Transaction(tx)))
+            return await session.execute_write(self.unit_of_work(lambda tx: work(Transaction(tx))))
 
     async def autocommit(
         self, query: LiteralString, params: Mapping[str, Any] | None = None

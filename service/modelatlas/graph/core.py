@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, LiteralString, TypeVar
+from time import perf_counter
+from typing import Any, Concatenate, Final, LiteralString, ParamSpec, Protocol, TypeVar
 
-from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+from neo4j import AsyncDriver, AsyncManagedTransaction, Query, RoutingControl, unit_of_work
 
 T = TypeVar("T")
+P = ParamSpec("P")
+G = TypeVar("G", bound="Graph")
 Row = dict[str, Any]
 
 
@@ -41,13 +45,95 @@ def _note_round_trip() -> None:
         counter.count += 1
 
 
+class QueryObserver(Protocol):
+    """Told about every Neo4j call (the service's metrics implement it)."""
+
+    def query_started(self) -> None:
+        """A call began."""
+
+    def query_finished(self, kind: str, seconds: float, error: BaseException | None) -> None:
+        """A call of `kind` ended after `seconds`, with the exception if it raised."""
+
+
+_observer: ContextVar[QueryObserver | None] = ContextVar("query_observer", default=None)
+
+
+@contextmanager
+def observe_queries(observer: QueryObserver) -> Iterator[None]:
+    """Report the Neo4j calls of this task (and tasks it starts) inside the block."""
+    token = _observer.set(observer)
+    try:
+        yield
+    finally:
+        _observer.reset(token)
+
+
+_TIMED: Final = {
+    "read": "read",
+    "write": "write",
+    "write_tx": "transaction",
+    "autocommit": "autocommit",
+}
+"""Graph methods that talk to Neo4j -> the `kind` they are reported as."""
+
+
+def _timed(
+    kind: str, method: Callable[Concatenate[G, P], Awaitable[T]]
+) -> Callable[Concatenate[G, P], Coroutine[Any, Any, T]]:
+    """Wrap a Graph method so the current observer (if any) sees its duration and outcome;
+    without an observer the cost is one context-variable lookup."""
+
+    @functools.wraps(method)
+    async def timed(self: G, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        observer = _observer.get()
+        if observer is None:
+            return await method(self, *args, **kwargs)
+        observer.query_started()
+        started = perf_counter()
+        try:
+            result = await method(self, *args, **kwargs)
+        except BaseException as exc:
+            observer.query_finished(kind, perf_counter() - started, exc)
+            raise
+        observer.query_finished(kind, perf_counter() - started, None)
+        return result
+
+    timed.__dict__["_timed"] = True
+    return timed
+
+
+def _time_methods(cls: type[Graph]) -> None:
+    """Time the Neo4j methods a class defines itself (not inherited, not already timed)."""
+    for name, kind in _TIMED.items():
+        method = cls.__dict__.get(name)
+        if callable(method) and not getattr(method, "_timed", False):
+            setattr(cls, name, _timed(kind, method))
+
+
 class Graph:
     """Runs parameterised Cypher as read or write managed transactions (retried when transient)."""
 
-    def __init__(self, driver: AsyncDriver, database: str = "neo4j") -> None:
-        """Wrap the process's one driver for one database."""
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Time a subclass's own Neo4j methods too (BookmarkedGraph overrides them all)."""
+        super().__init_subclass__(**kwargs)
+        _time_methods(cls)
+
+    def __init__(
+        self, driver: AsyncDriver, database: str = "neo4j", *, timeout: float | None = None
+    ) -> None:
+        """Wrap the process's one driver for one database; with `timeout` (seconds) Neo4j
+        stops any read or write transaction that runs longer (the service's per-request cap)."""
         self.driver = driver
         self.database = database
+        self.timeout = timeout or None
+
+    def statement(self, query: LiteralString) -> LiteralString | Query:
+        """The query as sent to Neo4j: with the transaction timeout, when there is one."""
+        return query if self.timeout is None else Query(query, timeout=self.timeout)
+
+    def unit_of_work(self, work: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+        """A transaction function with the transaction timeout, when there is one."""
+        return work if self.timeout is None else unit_of_work(timeout=self.timeout)(work)
 
     async def read(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
@@ -55,7 +141,10 @@ class Graph:
         """One read statement, routed to readers, as a list of row dicts."""
         _note_round_trip()
         records, _, _ = await self.driver.execute_query(
-            query, dict(params or {}), database_=self.database, routing_=RoutingControl.READ
+            self.statement(query),
+            dict(params or {}),
+            database_=self.database,
+            routing_=RoutingControl.READ,
         )
         return [record.data() for record in records]
 
@@ -65,14 +154,17 @@ class Graph:
         """One write statement in its own managed transaction."""
         _note_round_trip()
         records, _, _ = await self.driver.execute_query(
-            query, dict(params or {}), database_=self.database, routing_=RoutingControl.WRITE
+            self.statement(query),
+            dict(params or {}),
+            database_=self.database,
+            routing_=RoutingControl.WRITE,
         )
         return [record.data() for record in records]
 
     async def write_tx(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Several statements in one write transaction, retried as a whole on transient errors."""
         async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(lambda tx: work(Transaction(tx)))
+            return await session.execute_write(self.unit_of_work(lambda tx: work(Transaction(tx))))
 
     async def autocommit(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
@@ -86,6 +178,9 @@ class Graph:
     async def ping(self) -> None:
         """Raise unless the server answers."""
         await self.driver.verify_connectivity()
+
+
+_time_methods(Graph)
 
 
 class Transaction:

@@ -42,6 +42,9 @@ DEFAULT_PAGE_SIZE: Final = 20
 MAX_PAGE_SIZE: Final = 100
 MAX_PATH_HOPS: Final = 10
 MAX_WITHIN_DAYS: Final = 3660
+MAX_SEARCH_TEXT: Final = 500
+"""Longer search text is refused: Lucene fails on a prefix of 1000 characters or on more
+than 1024 clauses, and no name is anywhere near that long."""
 
 # --------------------------------------------------------------------------- errors
 
@@ -2190,6 +2193,10 @@ async def search(
 ) -> list[SearchHit]:
     """Organizations, models, benchmarks and countries whose names or aliases match, best first."""
     check_first(first, "search")
+    if len(text) > MAX_SEARCH_TEXT:
+        raise InvalidArgument(
+            f"The search text is longer than {MAX_SEARCH_TEXT} characters.", argument="text"
+        )
     query = lucene_query(text)
     if query is None or first == 0:
         return []

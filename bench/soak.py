@@ -1,0 +1,463 @@
+"""Soak: many concurrent clients mixing reads and authenticated writes against the real service,
+to show it stays correct and steady under load: no 5xx, no lost write, bounded latency and RSS.
+
+A throw-away local Neo4j and the service (`modelatlas serve`, which migrates and seeds) run on
+loopback; N clients then loop for the given time over lookups, modelsClaimedToBeat, search and
+lists, and upserts of new entities (each read back at once with its bookmark). Afterwards every
+acknowledged write is looked up in Neo4j. Exit status 1 on any 5xx, transport error or lost
+write.
+
+    python bench/soak.py [--seconds 120] [--clients 32] [--writes 0.2] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from neo4j import GraphDatabase
+
+from modelatlas.api.auth import Role, new_key
+from modelatlas.config import Settings
+from modelatlas.db.local import LocalNeo4j, free_port
+
+KEY, ENTRY = new_key(Role.EDITOR)
+AUTH = {"authorization": f"Bearer {KEY}"}
+SOURCE = "https://example.org/soak"
+
+READS: dict[str, str] = {
+    "ModelLookup": """query ModelLookup($slug: ID!) {
+      model(slug: $slug) { slug name parameters releasedOn developers { slug name country { code } }
+        claims(first: 5) { totalCount edges { node { id statement } } } }
+    }""",
+    "ClaimedToBeat": """query ClaimedToBeat($slug: ID!) {
+      modelsClaimedToBeat(model: $slug, includeVariants: true, first: 10) {
+        totalCount edges { node { statement date subject { slug } claimant { slug }
+          benchmark { slug } sources { url } } }
+      }
+    }""",
+    "Search": """query Search($text: String!) {
+      search(text: $text, first: 10) { kind key name score }
+    }""",
+    "ModelList": """query ModelList($order: ModelOrder!) {
+      models(first: 20, orderBy: $order) { totalCount pageInfo { endCursor hasNextPage }
+        edges { node { slug name developers { slug } } } }
+    }""",
+    "ChineseClaimsOnUS": """query ChineseClaimsOnUS {
+      claims(where: {claimantCountry: "CN", againstDeveloperCountry: "US"}, first: 20) {
+        totalCount edges { node { id statement claimant { slug } against { slug } } }
+      }
+    }""",
+    "OrganizationList": """query OrganizationList {
+      organizations(first: 20) { totalCount edges { node { slug name models(first: 5) {
+        totalCount } } } }
+    }""",
+}
+UPSERT_MODEL = """mutation UpsertModel($input: ModelInput!) {
+  upsertModel(input: $input) { key created bookmark }
+}"""
+UPSERT_DATASET = """mutation UpsertDataset($input: DatasetInput!) {
+  upsertDataset(input: $input) { keys created bookmark }
+}"""
+READ_BACK = """query ReadBack($slug: ID!) { model(slug: $slug) { slug } }"""
+SEARCH_TERMS = ["gpt", "deepseek", "qwen 2.5", "llama", "openai", "china", "claude", "r1", "moon"]
+
+
+@dataclass
+class Tally:
+    """Everything the clients saw, for the report."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: Counter[int] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
+    transport_errors: Counter[str] = field(default_factory=Counter)
+    acknowledged: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    refused_writes: int = 0
+    read_your_write_misses: int = 0
+
+    def record(self, operation: str, took: float, response: httpx.Response) -> dict[str, Any]:
+        """Note one answer and return its JSON body ({} when it has none)."""
+        self.latencies[operation].append(took)
+        self.statuses[response.status_code] += 1
+        try:
+            body: dict[str, Any] = response.json()
+        except ValueError:
+            return {}
+        for error in body.get("errors") or []:
+            self.codes[str((error.get("extensions") or {}).get("code"))] += 1
+        return body
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def rss_kib(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of a process, in KiB, from /proc."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(rest.split()[0])
+    return found
+
+
+async def client_loop(
+    number: int,
+    base_url: str,
+    deadline: float,
+    writes: float,
+    models: list[str],
+    organizations: list[str],
+    tally: Tally,
+) -> None:
+    """One client: its own connection, looping over a weighted mix until the deadline."""
+    rng = random.Random(number)
+    serial = itertools.count()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+
+        async def post(
+            operation: str, query: str, variables: dict[str, Any], headers: dict[str, str]
+        ) -> dict[str, Any] | None:
+            started = time.perf_counter()
+            try:
+                response = await http.post(
+                    "/graphql",
+                    json={"query": query, "variables": variables, "operationName": operation},
+                    headers=headers,
+                )
+            except httpx.TransportError as exc:
+                tally.transport_errors[type(exc).__name__] += 1
+                return None
+            return tally.record(operation, time.perf_counter() - started, response)
+
+        while time.monotonic() < deadline:
+            if rng.random() < writes:
+                await write(number, next(serial), rng, post, models, organizations, tally)
+                continue
+            operation = rng.choice(list(READS))
+            variables: dict[str, Any] = {}
+            if operation in ("ModelLookup", "ClaimedToBeat"):
+                variables = {"slug": rng.choice(models)}
+            elif operation == "Search":
+                variables = {"text": rng.choice(SEARCH_TERMS)}
+            elif operation == "ModelList":
+                variables = {"order": rng.choice(["NAME_ASC", "RELEASED_ON_DESC"])}
+            await post(operation, READS[operation], variables, {})
+
+
+async def write(
+    number: int,
+    serial: int,
+    rng: random.Random,
+    post: Any,
+    models: list[str],
+    organizations: list[str],
+    tally: Tally,
+) -> None:
+    """Upsert a new model (or a new source, organization, model and claim together), then read
+    it back at once with the bookmark the mutation returned."""
+    slug = f"soak-{number}-{serial}"
+    if rng.random() < 0.7:
+        model = {
+            "slug": slug,
+            "name": f"Soak {number}-{serial}",
+            "developers": [rng.choice(organizations)],
+            "parameters": float(rng.randrange(1, 1000) * 10**9),
+            "releasedOn": "2025-01-01",
+            "derivedFrom": [rng.choice(models)],
+        }
+        body = await post("UpsertModel", UPSERT_MODEL, {"input": model}, AUTH)
+        payload = (body or {}).get("data") or {}
+        done = payload.get("upsertModel")
+        keys = {"Model": [slug]} if done and done["created"] else {}
+    else:
+        lab = f"soak-lab-{number}-{serial}"
+        url = f"{SOURCE}/{number}/{serial}"
+        dataset = {
+            "sources": [{"url": url, "title": f"Soak {number}-{serial}"}],
+            "organizations": [
+                {"slug": lab, "name": f"Soak Lab {number}-{serial}", "country": "FR"}
+            ],
+            "models": [{"slug": slug, "name": f"Soak {number}-{serial}", "developers": [lab]}],
+            "claims": [
+                {
+                    "id": f"claim-{slug}",
+                    "kind": "OUTPERFORMS",
+                    "statement": f"{slug} beats the field",
+                    "claimedBy": lab,
+                    "subject": slug,
+                    "against": [rng.choice(models)],
+                    "sources": [url],
+                }
+            ],
+        }
+        body = await post("UpsertDataset", UPSERT_DATASET, {"input": dataset}, AUTH)
+        payload = (body or {}).get("data") or {}
+        done = payload.get("upsertDataset")
+        keys = (
+            {"Source": [url], "Organization": [lab], "Model": [slug], "Claim": [f"claim-{slug}"]}
+            if done and done["created"] == 4
+            else {}
+        )
+    if not keys:
+        tally.refused_writes += 1
+        return
+    for label, values in keys.items():
+        tally.acknowledged[label].update(values)
+    assert done is not None
+    back = await post(
+        "ReadBack", READ_BACK, {"slug": slug}, {"modelatlas-bookmark": done["bookmark"]}
+    )
+    if not ((back or {}).get("data") or {}).get("model"):
+        tally.read_your_write_misses += 1
+
+
+def lost_writes(
+    uri: str, user: str, password: str, acknowledged: dict[str, set[str]]
+) -> dict[str, list[str]]:
+    """Acknowledged keys that Neo4j does not hold, per label."""
+    key_of = {"Source": "url", "Organization": "slug", "Model": "slug", "Claim": "id"}
+    lost: dict[str, list[str]] = {}
+    with GraphDatabase.driver(uri, auth=(user, password)) as driver:
+        for label, keys in acknowledged.items():
+            records, _, _ = driver.execute_query(
+                f"UNWIND $keys AS k OPTIONAL MATCH (n:{label} {{{key_of[label]}: k}}) "
+                "WITH k, n WHERE n IS NULL RETURN collect(k) AS missing",
+                keys=sorted(keys),
+            )
+            if records[0]["missing"]:
+                lost[label] = records[0]["missing"]
+    return lost
+
+
+def scrape(base_url: str) -> dict[str, float]:
+    """A few service-side figures from /metrics: Neo4j calls and time, in flight."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    figures: dict[str, float] = defaultdict(float)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name in (
+                "modelatlas_neo4j_query_duration_seconds_sum",
+                "modelatlas_neo4j_query_duration_seconds_count",
+                "modelatlas_neo4j_queries_in_flight",
+            ):
+                figures[sample.name] += sample.value
+            if sample.name == "modelatlas_neo4j_query_errors_total":
+                figures["neo4j_query_errors"] += sample.value
+    return dict(figures)
+
+
+def start_service(info: Any, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`modelatlas serve` on a free loopback port against the given Neo4j, with an editor key
+    and the rate limits off (all clients share one address)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MODELATLAS_"))}
+    env.update(
+        NEO4J_URI=info.uri,
+        NEO4J_USER=info.user,
+        NEO4J_PASSWORD=info.password,
+        MODELATLAS_DATA_DIR=str(folder / "data"),
+        MODELATLAS_API_KEYS=ENTRY,
+        MODELATLAS_RATE_LIMIT_PER_KEY="0",
+        MODELATLAS_RATE_LIMIT_PER_ADDRESS="0",
+    )
+    log = (folder / "service.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "modelatlas", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the service exited; see {folder / 'service.log'}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=5).status_code == 200:
+                return proc, base_url
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the service did not become ready within 180 s")
+
+
+def seed_keys(base_url: str) -> tuple[list[str], list[str]]:
+    """The seeded models and organizations, for reads and references."""
+    query = "{ models(first: 100) { edges { node { slug } } } "
+    query += "organizations(first: 100) { edges { node { slug } } } }"
+    data = httpx.post(f"{base_url}/graphql", json={"query": query}, timeout=30).json()["data"]
+    models = [e["node"]["slug"] for e in data["models"]["edges"]]
+    organizations = [e["node"]["slug"] for e in data["organizations"]["edges"]]
+    return models, organizations
+
+
+def report(
+    args: argparse.Namespace,
+    tally: Tally,
+    elapsed: float,
+    rss: dict[str, dict[str, int]],
+    lost: dict[str, list[str]],
+    service: dict[str, float],
+) -> dict[str, Any]:
+    """Print the figures and return them as data."""
+    everything = [t for values in tally.latencies.values() for t in values]
+    reads = [t for op, values in tally.latencies.items() if op in READS for t in values]
+    writes = [t for op in ("UpsertModel", "UpsertDataset") for t in tally.latencies.get(op, [])]
+    server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
+    acknowledged = sum(len(keys) for keys in tally.acknowledged.values())
+
+    def ms(values: list[float], q: float) -> float:
+        return round(percentile(values, q) * 1000, 1)
+
+    figures: dict[str, Any] = {
+        "seconds": round(elapsed, 1),
+        "clients": args.clients,
+        "requests": len(everything),
+        "throughput_rps": round(len(everything) / elapsed, 1),
+        "status": dict(sorted(tally.statuses.items())),
+        "server_errors_5xx": server_errors,
+        "transport_errors": dict(tally.transport_errors),
+        "graphql_error_codes": dict(tally.codes),
+        "latency_ms": {
+            name: {"p50": ms(v, 50), "p90": ms(v, 90), "p99": ms(v, 99), "max": ms(v, 100)}
+            for name, v in (("all", everything), ("reads", reads), ("writes", writes))
+        },
+        "per_operation_p99_ms": {op: ms(v, 99) for op, v in sorted(tally.latencies.items())},
+        "writes_acknowledged_nodes": acknowledged,
+        "writes_refused": tally.refused_writes,
+        "read_your_write_misses": tally.read_your_write_misses,
+        "lost_writes": sum(len(v) for v in lost.values()),
+        "rss_mib": {
+            who: {k: round(v / 1024, 1) for k, v in values.items()} for who, values in rss.items()
+        },
+        "service_neo4j": {
+            "calls": int(service.get("modelatlas_neo4j_query_duration_seconds_count", 0)),
+            "mean_ms": round(
+                1000
+                * service.get("modelatlas_neo4j_query_duration_seconds_sum", 0)
+                / max(1, service.get("modelatlas_neo4j_query_duration_seconds_count", 0)),
+                2,
+            ),
+            "errors": int(service.get("neo4j_query_errors", 0)),
+            "in_flight_after": int(service.get("modelatlas_neo4j_queries_in_flight", 0)),
+        },
+    }
+    lat = figures["latency_ms"]
+    print(f"\nsoak: {args.clients} clients for {figures['seconds']} s on loopback")
+    print(f"  requests        {figures['requests']}  ({figures['throughput_rps']} req/s)")
+    print(f"  HTTP status     {figures['status']}   5xx: {server_errors}")
+    print(f"  transport errs  {figures['transport_errors'] or 0}")
+    print(f"  GraphQL errors  {figures['graphql_error_codes'] or 0}")
+    for name in ("all", "reads", "writes"):
+        row = lat[name]
+        print(
+            f"  latency {name:<7} p50 {row['p50']} ms  p90 {row['p90']} ms  "
+            f"p99 {row['p99']} ms  max {row['max']} ms"
+        )
+    print(f"  p99 by operation {figures['per_operation_p99_ms']}")
+    print(
+        f"  writes          {acknowledged} nodes acknowledged, {tally.refused_writes} refused, "
+        f"{figures['lost_writes']} lost, {tally.read_your_write_misses} read-your-write misses"
+    )
+    for who, values in figures["rss_mib"].items():
+        print(f"  RSS {who:<11} {values} MiB")
+    print(f"  service Neo4j   {figures['service_neo4j']}")
+    return figures
+
+
+async def soak(
+    args: argparse.Namespace, base_url: str, models: list[str], orgs: list[str]
+) -> tuple[Tally, float]:
+    """Run the clients for the given time."""
+    tally = Tally()
+    started = time.monotonic()
+    deadline = started + args.seconds
+    await asyncio.gather(
+        *(
+            client_loop(n, base_url, deadline, args.writes, models, orgs, tally)
+            for n in range(args.clients)
+        )
+    )
+    return tally, time.monotonic() - started
+
+
+def main() -> None:
+    """Parse flags, run the soak, print figures, exit 1 on any 5xx or lost write."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=120.0, help="How long the load runs.")
+    parser.add_argument("--clients", type=int, default=32, help="Concurrent clients.")
+    parser.add_argument("--writes", type=float, default=0.2, help="Share of writes (0..1).")
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="modelatlas-soak-"))
+    home = folder / "neo4j"
+    # A password neo4j-admin cannot take for an option (a generated one may start with "-").
+    (home / "run").mkdir(parents=True)
+    (home / "run" / "password").write_text(secrets.token_hex(16))
+    (home / "run" / "password").chmod(0o600)
+    server = LocalNeo4j(home, Settings().cache_dir, heap="1g", pagecache="512m")
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        print("starting a local Neo4j and the service (migrate, seed)...", flush=True)
+        info = server.start()
+        proc, base_url = start_service(info, folder)
+        models, organizations = seed_keys(base_url)
+        rss = {"service start": rss_kib(proc.pid), "neo4j start": rss_kib(info.pid)}
+        print(
+            f"seeded: {len(models)} models, {len(organizations)} organizations; "
+            f"load for {args.seconds:.0f} s...",
+            flush=True,
+        )
+        tally, elapsed = asyncio.run(soak(args, base_url, models, organizations))
+        rss["service end"] = rss_kib(proc.pid)
+        rss["neo4j end"] = rss_kib(info.pid)
+        service = scrape(base_url)
+        lost = lost_writes(info.uri, info.user, info.password, tally.acknowledged)
+        figures = report(args, tally, elapsed, rss, lost, service)
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        failed = figures["server_errors_5xx"] or figures["lost_writes"] or tally.transport_errors
+        if lost:
+            print(f"LOST: {json.dumps(lost)[:2000]}")
+        print("soak: FAILED" if failed else "soak: OK (no 5xx, no lost write)")
+        code = 1 if failed else 0
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    raise SystemExit(code)
+
+
+if __name__ == "__main__":
+    main()
