@@ -2,12 +2,12 @@
 to show it stays correct and steady under load: no 5xx, no lost write, bounded latency and RSS.
 
 A throw-away local Neo4j and the service (`modelatlas serve`, which migrates and seeds) run on
-loopback; N clients then loop for the given time over lookups, modelsClaimedToBeat, search and
-lists, and upserts of new entities (each read back at once with its bookmark). Afterwards every
-acknowledged write is looked up in Neo4j. Exit status 1 on any 5xx, transport error or lost
-write.
+loopback; after a short light warm-up (a cold JVM compiles its query plans), N clients loop for
+the given time over lookups, modelsClaimedToBeat, search and lists, and upserts of new
+entities (each read back at once with its bookmark). Afterwards every acknowledged write is
+looked up in Neo4j. Exit status 1 on any 5xx, transport error or lost write.
 
-    python bench/soak.py [--seconds 120] [--clients 32] [--writes 0.2] [--json out.json]
+    python bench/soak.py [--seconds 120] [--clients 32] [--writes 0.2] [--warmup 20]
 """
 
 from __future__ import annotations
@@ -390,18 +390,20 @@ def report(
     return figures
 
 
-async def soak(
-    args: argparse.Namespace, base_url: str, models: list[str], orgs: list[str]
+async def run_clients(
+    base_url: str,
+    clients: range,
+    seconds: float,
+    writes: float,
+    models: list[str],
+    orgs: list[str],
 ) -> tuple[Tally, float]:
-    """Run the clients for the given time."""
+    """Run the numbered clients (numbers keep their new keys apart) for the given time."""
     tally = Tally()
     started = time.monotonic()
-    deadline = started + args.seconds
+    deadline = started + seconds
     await asyncio.gather(
-        *(
-            client_loop(n, base_url, deadline, args.writes, models, orgs, tally)
-            for n in range(args.clients)
-        )
+        *(client_loop(n, base_url, deadline, writes, models, orgs, tally) for n in clients)
     )
     return tally, time.monotonic() - started
 
@@ -412,6 +414,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120.0, help="How long the load runs.")
     parser.add_argument("--clients", type=int, default=32, help="Concurrent clients.")
     parser.add_argument("--writes", type=float, default=0.2, help="Share of writes (0..1).")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=20.0,
+        help="Seconds of light load first (4 clients, not in the figures) so a cold JVM "
+        "compiles its query plans before it is measured; its writes are checked too.",
+    )
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
 
@@ -431,18 +440,54 @@ def main() -> None:
         rss = {"service start": rss_kib(proc.pid), "neo4j start": rss_kib(info.pid)}
         print(
             f"seeded: {len(models)} models, {len(organizations)} organizations; "
-            f"load for {args.seconds:.0f} s...",
+            f"warm-up {args.warmup:.0f} s...",
             flush=True,
         )
-        tally, elapsed = asyncio.run(soak(args, base_url, models, organizations))
+        warm, warm_elapsed = asyncio.run(
+            run_clients(
+                base_url, range(1000, 1004), args.warmup, args.writes, models, organizations
+            )
+        )
+        warm_all = [t for values in warm.latencies.values() for t in values]
+        warm_5xx = sum(n for status, n in warm.statuses.items() if status >= 500)
+        print(
+            f"warm-up: {len(warm_all)} requests ({len(warm_all) / warm_elapsed:.1f} req/s), "
+            f"p99 {percentile(warm_all, 99) * 1000:.0f} ms, 5xx {warm_5xx}, "
+            f"errors {dict(warm.codes) or 0}; load: {args.clients} clients for "
+            f"{args.seconds:.0f} s...",
+            flush=True,
+        )
+        rss["service warm"] = rss_kib(proc.pid)
+        tally, elapsed = asyncio.run(
+            run_clients(
+                base_url, range(args.clients), args.seconds, args.writes, models, organizations
+            )
+        )
         rss["service end"] = rss_kib(proc.pid)
         rss["neo4j end"] = rss_kib(info.pid)
         service = scrape(base_url)
-        lost = lost_writes(info.uri, info.user, info.password, tally.acknowledged)
+        acknowledged = {
+            label: tally.acknowledged[label] | warm.acknowledged[label]
+            for label in set(tally.acknowledged) | set(warm.acknowledged)
+        }
+        lost = lost_writes(info.uri, info.user, info.password, acknowledged)
         figures = report(args, tally, elapsed, rss, lost, service)
+        figures["warmup"] = {
+            "seconds": round(warm_elapsed, 1),
+            "requests": len(warm_all),
+            "server_errors_5xx": warm_5xx,
+            "transport_errors": dict(warm.transport_errors),
+            "writes_acknowledged_nodes": sum(len(v) for v in warm.acknowledged.values()),
+        }
         if args.json:
             args.json.write_text(json.dumps(figures, indent=2) + "\n")
-        failed = figures["server_errors_5xx"] or figures["lost_writes"] or tally.transport_errors
+        failed = (
+            figures["server_errors_5xx"]
+            or figures["lost_writes"]
+            or tally.transport_errors
+            or warm_5xx
+            or warm.transport_errors
+        )
         if lost:
             print(f"LOST: {json.dumps(lost)[:2000]}")
         print("soak: FAILED" if failed else "soak: OK (no 5xx, no lost write)")
