@@ -26,7 +26,7 @@ from modelatlas.resources import resource_dir
 pytestmark = pytest.mark.anyio
 
 FUZZ = settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -324,7 +324,7 @@ def graphql_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=30)
 @given(
     selection=st.sampled_from([t for _, t in STRING_TARGETS]),
     text=TEXT,

@@ -266,7 +266,7 @@ class LocalNeo4j:
         if secret.exists():
             return secret.read_text().strip()
         secret.parent.mkdir(parents=True, exist_ok=True)
-        password = secrets.token_urlsafe(24)
+        password = secrets.token_hex(24)  # hex: a leading "-" would read as an admin option
         fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(password)
