@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := service tests $(wildcard bench)
 
-.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop bench-import soak clean
+.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop bench bench-quick bench-large bench-import soak clean
 
 run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
 	$(BIN)/modelatlas serve
@@ -44,6 +44,20 @@ compose-check:
 	  docker-compose -f docker-compose.yml config --quiet; \
 	else echo "compose-check: install docker-compose (Debian package) or the docker compose plugin" >&2; exit 1; fi
 	@echo "docker-compose.yml is valid"
+
+# The service vs the raw Python driver and @neo4j/graphql (installed into bench/peer), same Neo4j,
+# same data, same run; writes bench/RESULTS.md and bench/results.json. Loaded graphs are kept
+# under ~/.cache/modelatlas/bench, so only the first run pays for loading them.
+bench: setup
+	$(BIN)/python bench/perf.py
+
+# A reduced run (10k/30k claims, 2 s per measurement, 30 s RSS run): under 5 minutes.
+bench-quick: setup
+	$(BIN)/python bench/perf.py --quick
+
+# Adds the 1M-claim dataset (its first load takes about half an hour).
+bench-large: setup
+	$(BIN)/python bench/perf.py --large
 
 # Importer vs Neo4j's LOAD CSV on the same rows (synthetic 100k claims + Epoch notable models).
 bench-import: setup

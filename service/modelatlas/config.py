@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _API_KEY_ENTRY = re.compile(r"(reader|editor|admin):[0-9a-f]{64}")
@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     )
     # Neo4j stops any one transaction of a request after this long (0: the server's default).
     query_timeout_s: float = Field(default=10.0, ge=0, alias="MODELATLAS_QUERY_TIMEOUT_S")
+    # A GraphQL request's Neo4j work stops after this long in all, however many round trips
+    # it makes (0: no overall limit): each transaction's timeout is cut to the time left and
+    # none starts or commits after it (TIMEOUT). At least query_timeout_s; left unset, it
+    # is raised to query_timeout_s when that is longer.
+    request_timeout_s: float = Field(default=15.0, ge=0, alias="MODELATLAS_REQUEST_TIMEOUT_S")
     # Token buckets per API key and per client address (requests per second, and the burst a
     # client may spend at once); 0 turns one off. Per process: with N replicas, N times this.
     rate_limit_per_key: float = Field(default=1000.0, ge=0, alias="MODELATLAS_RATE_LIMIT_PER_KEY")
@@ -114,6 +119,18 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="MODELATLAS_LOG_LEVEL"
     )
+
+    @model_validator(mode="after")
+    def _request_covers_a_query(self) -> Self:
+        """A request's overall limit is never shorter than one of its queries' limit."""
+        if self.request_timeout_s and self.query_timeout_s > self.request_timeout_s:
+            if "request_timeout_s" in self.model_fields_set:
+                raise ValueError(
+                    f"MODELATLAS_REQUEST_TIMEOUT_S ({self.request_timeout_s:g}) must be at least "
+                    f"MODELATLAS_QUERY_TIMEOUT_S ({self.query_timeout_s:g}), or 0 for no limit"
+                )
+            self.request_timeout_s = self.query_timeout_s
+        return self
 
     @property
     def is_production(self) -> bool:

@@ -11,11 +11,11 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Final, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Self, TypeVar, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -24,13 +24,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core.core_schema import ErrorType
 
 from modelatlas.countries import COUNTRY_NAMES, country_code, country_name
 
@@ -38,6 +41,7 @@ __all__ = [
     "COMPARATIVE_CLAIM_KINDS",
     "MAX_LIST_ITEMS",
     "MAX_NAME_LENGTH",
+    "MAX_QUOTED",
     "MAX_RECORDS",
     "MAX_SLUG_LENGTH",
     "MAX_TEXT_LENGTH",
@@ -65,6 +69,7 @@ __all__ = [
     "Source",
     "SourceUrl",
     "WebUrl",
+    "shorten",
     "slugify",
 ]
 
@@ -75,21 +80,35 @@ MAX_TEXT_LENGTH: Final = 5000
 MAX_URL_LENGTH: Final = 2000
 MAX_LIST_ITEMS: Final = 1000
 MAX_RECORDS: Final = 100_000
+MAX_QUOTED: Final = 80
+"""Characters of an input value an error message repeats at most (then an ellipsis)."""
 _MAX_INT64: Final = 2**63 - 1  # Neo4j stores integers as signed 64-bit
 _T = TypeVar("_T")
+
+
+def shorten(value: Any, limit: int = MAX_QUOTED) -> str:
+    """An input value as an error message may quote it: at most `limit` characters, then "…",
+    so a megabyte of input never comes back in a message."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 # --------------------------------------------------------------------------- slugs
 
 _NOT_SLUG = re.compile(r"[^a-z0-9.]+")
+_IS_SLUG = re.compile(r"[a-z0-9]+(?:(?:\.|-(?!-))+[a-z0-9]+)*")
+"""What slugify leaves as it is (the usual input: a key already written as a slug)."""
 
 
 def slugify(text: str) -> str:
     """Turn a display name into the stable natural key that nodes are merged on."""
+    if _IS_SLUG.fullmatch(text):
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     slug = _NOT_SLUG.sub("-", plain).strip("-.")
     if not slug:
-        raise ValueError(f"{text!r} has no letters or digits to make a slug from")
+        raise ValueError(f"{shorten(text)!r} has no letters or digits to make a slug from")
     return slug
 
 
@@ -99,7 +118,9 @@ def _to_slug(value: str) -> str:
         slug = slugify(value)
     except ValueError:
         raise PydanticCustomError(
-            "slug_empty", "'{value}' has no letters or digits to make a slug from", {"value": value}
+            "slug_empty",
+            "'{value}' has no letters or digits to make a slug from",
+            {"value": shorten(value)},
         ) from None
     if len(slug) > MAX_SLUG_LENGTH:
         raise PydanticCustomError(
@@ -122,7 +143,7 @@ def _iso_date_only(value: Any) -> Any:
         raise PydanticCustomError("date_type", "expected a date as YYYY-MM-DD, got a number")
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
         raise PydanticCustomError(
-            "date_format", "expected a date as YYYY-MM-DD, got '{value}'", {"value": value}
+            "date_format", "expected a date as YYYY-MM-DD, got '{value}'", {"value": shorten(value)}
         )
     return value
 
@@ -159,21 +180,23 @@ def _whole_number(value: Any) -> Any:
         if value.is_integer():
             return int(value)
         raise PydanticCustomError(
-            "int_from_float", "{value} is not a whole number", {"value": value}
+            "int_from_float", "{value} is not a whole number", {"value": shorten(value)}
         )
     if isinstance(value, str):
         try:
             number = Decimal(value.strip().replace("_", ""))
         except InvalidOperation:
             raise PydanticCustomError(
-                "int_parsing", "'{value}' is not a number", {"value": value}
+                "int_parsing", "'{value}' is not a number", {"value": shorten(value)}
             ) from None
         if not number.is_finite() or number != number.to_integral_value():
             raise PydanticCustomError(
-                "int_from_float", "'{value}' is not a whole number", {"value": value}
+                "int_from_float", "'{value}' is not a whole number", {"value": shorten(value)}
             )
         if number.adjusted() > 18:  # check before int() builds a huge number
-            raise PydanticCustomError("int_too_large", "'{value}' is too large", {"value": value})
+            raise PydanticCustomError(
+                "int_too_large", "'{value}' is too large", {"value": shorten(value)}
+            )
         return int(number)
     return value
 
@@ -205,8 +228,13 @@ Text = Annotated[
 """A statement or description."""
 
 
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?:/\S*)?")
+
+
 def _http_url(value: str) -> str:
     """Accept only absolute http(s) URLs, lower-casing the scheme and host so keys compare."""
+    if _PLAIN_URL.fullmatch(value):
+        return value  # already lower-case, no port, user or query before the path
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
     try:
@@ -220,7 +248,9 @@ def _http_url(value: str) -> str:
     except ValueError:
         valid = False
     if not valid:
-        raise PydanticCustomError("url", "'{value}' is not an http(s) URL", {"value": value})
+        raise PydanticCustomError(
+            "url", "'{value}' is not an http(s) URL", {"value": shorten(value)}
+        )
     rest = value[len(scheme) + 3 + len(parts.netloc) :]
     return f"{scheme}://{parts.netloc.lower()}{rest}"
 
@@ -235,7 +265,9 @@ def _source_url(value: str) -> str:
         return f"urn:{match.group('nid').lower()}:{match.group('nss')}"
     if value[:4].lower() == "urn:":
         raise PydanticCustomError(
-            "urn", "'{value}' is not a valid urn:<namespace>:<name> identifier", {"value": value}
+            "urn",
+            "'{value}' is not a valid urn:<namespace>:<name> identifier",
+            {"value": shorten(value)},
         )
     try:
         return _http_url(value)
@@ -243,7 +275,7 @@ def _source_url(value: str) -> str:
         raise PydanticCustomError(
             "source_url",
             "'{value}' is neither an http(s) URL nor a urn: identifier",
-            {"value": value},
+            {"value": shorten(value)},
         ) from None
 
 
@@ -272,7 +304,7 @@ def _iso_country(value: str) -> str:
     raise PydanticCustomError(
         "country_code",
         "'{value}' is not an ISO 3166-1 alpha-2 country code{hint}",
-        {"value": value, "hint": hint},
+        {"value": shorten(value), "hint": hint},
     )
 
 
@@ -424,20 +456,62 @@ class Record(_Input):
 class _NamedRecord(Record):
     """A record whose slug can be left out and is then derived from its name."""
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _derive_slug(cls, data: Any) -> Any:
-        """Fill in the slug from the name, so YAML need not repeat it."""
-        if (
+    def _derive_slug(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Fill in the slug from the name, so YAML need not repeat it. When the name cannot
+        give one (blank, or no letters or digits), that is the name's error, not a missing
+        slug's: the errors name `name` (and every other field that is wrong too)."""
+        if not (
             isinstance(data, dict)
             and data.get("slug") is None
             and isinstance(data.get("name"), str)
         ):
-            try:
-                return {**data, "slug": slugify(data["name"])}
-            except ValueError:
-                return data  # the name's own error is clearer than a derived one
-        return data
+            return handler(data)
+        try:
+            slug = slugify(data["name"])
+        except ValueError:
+            return _without_a_slug(data, handler)
+        return handler({**data, "slug": slug})
+
+
+def _without_a_slug(data: dict[str, Any], handler: Callable[[Any], _T]) -> _T:
+    """Validate a named record whose name gives no slug, reporting that on `name`."""
+    try:
+        return handler(data)  # fails: the slug is missing
+    except ValidationError as exc:
+        errors = [e for e in exc.errors() if tuple(e["loc"]) != ("slug",)]
+        if not any(tuple(e["loc"]) == ("name",) for e in errors):
+            errors.insert(
+                0,
+                {
+                    "type": "slug_empty",
+                    "loc": ("name",),
+                    "msg": f"'{shorten(data['name'])}' has no letters or digits to make a slug "
+                    "from; give a slug",
+                    "input": data["name"],
+                },
+            )
+        raise ValidationError.from_exception_data(exc.title, _details(errors)) from None
+
+
+_KNOWN_ERROR_TYPES: Final = frozenset(get_args(ErrorType))
+
+
+def _details(errors: list[Any]) -> list[InitErrorDetails]:
+    """pydantic's reported errors as the details to raise them again."""
+    details: list[InitErrorDetails] = []
+    for error in errors:
+        kind = error["type"]
+        detail = InitErrorDetails(
+            type=kind if kind in _KNOWN_ERROR_TYPES else PydanticCustomError(kind, error["msg"]),
+            loc=tuple(error["loc"]),
+            input=error.get("input"),
+        )
+        if kind in _KNOWN_ERROR_TYPES and "ctx" in error:
+            detail["ctx"] = error["ctx"]
+        details.append(detail)
+    return details
 
 
 class _CitedRecord(Record):
@@ -656,7 +730,7 @@ class Claim(_CitedRecord):
             raise PydanticCustomError(
                 "self_reference",
                 "the subject '{subject}' cannot also be in against",
-                {"subject": subject},
+                {"subject": shorten(subject)},
             )
         return value
 
@@ -755,8 +829,8 @@ class ReferenceProblem:
 
     def __str__(self) -> str:
         """Read as one line, e.g. "Claim 'x': against: no Model 'gpt-5' is defined"."""
-        where = f"{self.kind} {self.record!r}: {self.field}"
-        return f"{where}: no {self.target} {self.missing!r} is defined"
+        where = f"{self.kind} {shorten(self.record)!r}: {self.field}"
+        return f"{where}: no {self.target} {shorten(self.missing)!r} is defined"
 
 
 class Dataset(_Input):

@@ -189,9 +189,12 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ lookups
 
-    async def nodes(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
-        """Nodes of one kind ("Model", "Claim"...) by natural key, in one round trip."""
-        return await reads.read_nodes(self.graph, kind, keys)
+    async def nodes(
+        self, kind: str, keys: Sequence[str], prefetch: reads.Prefetch = ()
+    ) -> dict[str, Any]:
+        """Nodes of one kind ("Model", "Claim"...) by natural key, in one round trip, with the
+        relationships `prefetch` names read along (see reads.Prefetch)."""
+        return await reads.read_nodes(self.graph, kind, keys, prefetch)
 
     async def _one(self, kind: str, key: str) -> Any:
         normalised = reads.normalise_key(kind, key)
@@ -349,9 +352,11 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ relationships, batched
 
-    async def related(self, relation: str, keys: Sequence[str]) -> dict[str, list[Any]]:
+    async def related(
+        self, relation: str, keys: Sequence[str], prefetch: reads.Prefetch = ()
+    ) -> dict[str, list[Any]]:
         """A relationship field ("Model.developers") for many parents in one round trip."""
-        return await reads.read_related(self.graph, relation, keys)
+        return await reads.read_related(self.graph, relation, keys, prefetch)
 
     async def related_pages(
         self, relation: str, keys: Sequence[str], request: PageRequest

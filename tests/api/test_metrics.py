@@ -3,11 +3,17 @@ and pool figures, in the Prometheus text format, with labels that stay bounded."
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+
 import httpx
 import pytest
+from neo4j.exceptions import ClientError
 from prometheus_client.parser import text_string_to_metric_families
 
+from modelatlas.api import metrics as metrics_module
 from modelatlas.api.metrics import MAX_OPERATION_NAMES, Metrics, error_codes, operation_of
+from modelatlas.graph import Graph
 
 pytestmark = pytest.mark.anyio
 
@@ -81,6 +87,36 @@ async def test_metrics_count_operations_errors_and_neo4j_time(
 
     again = (await seeded_client.get("/metrics")).text
     assert value(again, "modelatlas_http_requests_total", route="/metrics", status="200") >= 1
+
+
+async def test_pool_connections_in_use_count_the_graphs_open_sessions(
+    seeded_client: httpx.AsyncClient, seeded_graph: Graph
+) -> None:
+    """In use: the sessions Graph holds open over the app's driver, counted by Graph itself
+    (public hooks), not read from the driver's private pool."""
+    assert "._pool" not in inspect.getsource(metrics_module)
+    in_use = "modelatlas_neo4j_pool_connections"
+
+    async def scrape() -> float:
+        return value((await seeded_client.get("/metrics")).text, in_use, state="in_use")
+
+    assert await scrape() == 0
+    slow = Graph(seeded_graph.driver, seeded_graph.database, timeout=3.0)
+    running = [
+        asyncio.create_task(slow.read("UNWIND range(1, 100000000000) AS x RETURN count(x) AS n"))
+        for _ in range(2)
+    ]
+    seen = 0.0
+    for _ in range(200):  # until both reads hold their sessions
+        seen = await scrape()
+        if seen == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert seen == 2
+    for task in running:
+        with pytest.raises(ClientError):  # stopped by its 3 s transaction timeout
+            await task
+    assert await scrape() == 0
 
 
 async def test_openmetrics_when_asked(seeded_client: httpx.AsyncClient) -> None:

@@ -17,6 +17,7 @@ from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.graph import Graph
 from modelatlas.graph.admin import fingerprint
+from modelatlas.graph.bookmarks import decode_bookmarks
 from modelatlas.ingest import load_yaml_files
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.resources import resource_dir
@@ -406,6 +407,19 @@ async def test_bookmark_reads_your_writes(client: httpx.AsyncClient) -> None:
     )
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_graph_chained_after_the_bookmark_reads_the_write(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    body = await gql(client, UPSERT_MODEL, {"input": {"name": "Chained"}})
+    bookmark = body["data"]["upsertModel"]["bookmark"]
+    chained = graph.with_bookmarks(decode_bookmarks(bookmark))
+    rows = await chained.read("MATCH (m:Model {slug: 'chained'}) RETURN m.name AS name")
+    assert rows == [{"name": "Chained"}]
+    assert await chained.bookmark()  # covers at least what it was given
+    assert await graph.bookmark() == ""  # a graph without a bookmark manager has none
+    assert graph.bookmark_manager is None
 
 
 async def test_internal_errors_are_masked_and_logged(

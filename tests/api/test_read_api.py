@@ -253,6 +253,13 @@ async def test_path_from_moonshot_to_nvidia(seeded_client: httpx.AsyncClient) ->
     assert short["path"] is None
     itself = await gql(seeded_client, PATH, {"from": "nvidia", "to": "NVIDIA", "hops": 2})
     assert itself["path"]["hops"] == 0 and itself["path"]["steps"] == []
+    # no relationship type allowed: only the empty path from a node to itself
+    none = await gql(
+        seeded_client, PATH, {"from": "moonshot-ai", "to": "nvidia", "hops": 6, "via": []}
+    )
+    assert none["path"] is None
+    alone = await gql(seeded_client, PATH, {"from": "nvidia", "to": "nvidia", "hops": 6, "via": []})
+    assert alone["path"]["hops"] == 0
 
 
 async def test_path_errors(seeded_client: httpx.AsyncClient) -> None:

@@ -15,7 +15,7 @@ from neo4j.exceptions import ClientError
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from modelatlas.api import create_app
-from modelatlas.api.limits import QueryLimits, estimate_cost
+from modelatlas.api.limits import QueryLimits, cached_cost, estimate_cost
 from modelatlas.api.schema import CACHE_SIZE, schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
@@ -207,6 +207,28 @@ def test_the_estimate_follows_first_and_lists() -> None:
     two = "query A { models { edges { node { slug } } } } query B { __typename }"
     assert cost(two) == 21  # strawberry runs the first operation when none is named
     assert estimate_cost(schema._schema, parse(two), "B", None) == 0
+
+
+def test_the_remembered_cost_follows_the_first_variables_only() -> None:
+    """The cost is remembered per parsed document, keyed by the variables passed as `first`
+    (here inside a fragment), not by the others: a new `first` is a new estimate."""
+    document = parse(
+        """query($n: Int!, $m: Int!, $slug: ID!) {
+             model(slug: $slug) { slug }
+             models(first: $n) { edges { node { ...M } } }
+           }
+           fragment M on Model { claims(first: $m) { edges { node { id } } } }"""
+    )
+    graphql_schema = schema._schema
+
+    def cost(n: int, m: int, slug: str) -> int:
+        return cached_cost(graphql_schema, document, None, {"n": n, "m": m, "slug": slug})
+
+    assert cost(10, 3, "a") == estimate_cost(graphql_schema, document, None, {"n": 10, "m": 3})
+    assert cost(10, 3, "b") == cost(10, 3, "a") == 1 + 1 + 10 + 10 * (1 + 3)
+    assert cost(10, 50, "a") == 1 + 1 + 10 + 10 * (1 + 50)
+    assert cost(2, 50, "a") == 1 + 1 + 2 + 2 * (1 + 50)
+    assert cached_cost(graphql_schema, parse("{ about { serviceVersion } }"), None, {}) == 1
 
 
 async def test_a_query_over_the_cost_limit_is_refused_before_it_runs(

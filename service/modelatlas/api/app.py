@@ -47,7 +47,9 @@ def graphql_router(
 
     async def context(request: HTTPConnection) -> dict[str, Any]:
         return {
-            "graph": graph_for_request(graph, request.headers),
+            "graph": graph_for_request(
+                graph, request.headers, timeout_s=settings.request_timeout_s
+            ),
             ACCESS: access_from_headers(
                 request.headers, keys, reads_require_key=settings.require_key_for_reads
             ),
@@ -83,7 +85,12 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
         target = require_target(settings)
         driver = make_driver(target, settings)
         database = target.database
-    graph = Graph(driver, database, timeout=settings.query_timeout_s)
+    graph = Graph(
+        driver,
+        database,
+        timeout=settings.query_timeout_s,
+        read_retry_s=settings.neo4j_max_retry_time_s,
+    )
     install_logging(settings)
 
     @asynccontextmanager

@@ -2,8 +2,10 @@
 
 Resolvers raise :class:`ApiError` subclasses (or a ``GraphQLError`` with a code) for errors the
 client should read. The :class:`ErrorCodes` schema extension then gives every error in a
-response a code: parse and validation failures, variable coercion, an unavailable Neo4j, and
-everything else, which is logged with its traceback and answered as "Internal server error".
+response a code: parse and validation failures, variable coercion, an unavailable Neo4j, a
+request past its deadline, and everything else, which is logged with its traceback and
+answered as "Internal server error". A value quoted in a message (a cursor, a name, a field
+the client sent) is cut to ``MAX_QUOTED`` characters, so a huge input never comes back whole.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from neo4j.exceptions import (
 from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 
+from modelatlas.domain import MAX_QUOTED, shorten
+from modelatlas.graph.core import DeadlineExceeded
+
 log = logging.getLogger("modelatlas.api.errors")
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -34,6 +39,7 @@ SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+TIMEOUT = "TIMEOUT"
 
 INTERNAL_MESSAGE = "Internal server error"
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly"
@@ -165,6 +171,8 @@ def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -
     original = error.original_error
     if isinstance(original, ApiError):
         return _with(error, original.code, extra=original.extensions)
+    if isinstance(original, DeadlineExceeded):
+        return deadline_error(error, original.seconds)
     if error.extensions and "code" in error.extensions:
         return error
     if isinstance(error, GraphQLSyntaxError):
@@ -196,6 +204,86 @@ def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -
         exc_info=(type(original), original, original.__traceback__),
     )
     return _with(error, INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE, {"reference": reference})
+
+
+def deadline_error(error: GraphQLError, seconds: float) -> GraphQLError:
+    """TIMEOUT for a field whose request ran out of its overall time (the request timeout)."""
+    return _with(
+        error,
+        TIMEOUT,
+        f"The request ran longer than the {seconds:g} s limit for a whole request and was "
+        "stopped (a write not yet committed was rolled back); ask for less (a smaller `first`, "
+        "fewer nested connections)",
+        {"timeoutSeconds": seconds, "scope": "request"},
+    )
+
+
+def shorten_quoted(message: str, limit: int = MAX_QUOTED) -> str:
+    """The message with every quoted value ('...' or "...") longer than `limit` characters cut
+    to `limit` and an ellipsis. Linear in the message's length, whatever it holds."""
+    if len(message) <= limit + 2:
+        return message
+    parts: list[str] = []
+    unclosed: set[str] = set()  # quote characters with no closing quote further on
+    end = len(message)
+    i = 0
+    while i < end:
+        char = message[i]
+        if char in "'\"" and char not in unclosed and (i == 0 or not _word(message[i - 1])):
+            close = _closing_quote(message, char, i + 1)
+            if close < 0:
+                unclosed.add(char)
+            else:
+                parts.append(char + shorten(message[i + 1 : close], limit) + char)
+                i = close + 1
+                continue
+        parts.append(char)
+        i += 1
+    return "".join(parts)
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _closing_quote(message: str, quote: str, start: int) -> int:
+    """Where the quoted value opened before `start` closes: the next unescaped `quote` not
+    followed by a letter or digit (so "it's" inside the value does not end it); -1 if none."""
+    at = start
+    while True:
+        at = message.find(quote, at)
+        if at < 0:
+            return -1
+        escaped = message[at - 1] == "\\" and at > start
+        if not escaped and (at + 1 == len(message) or not _word(message[at + 1])):
+            return at
+        at += 1
+
+
+def shortened(error: GraphQLError) -> GraphQLError:
+    """The error with long quoted values in its message (and its problems' messages) cut."""
+    message = shorten_quoted(error.message)
+    extensions = error.extensions or {}
+    problems = extensions.get("problems")
+    new_problems = problems
+    if isinstance(problems, list):
+        new_problems = [
+            {**p, "message": shorten_quoted(p["message"])}
+            if isinstance(p, dict) and isinstance(p.get("message"), str)
+            else p
+            for p in problems
+        ]
+    if message == error.message and new_problems == problems:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**extensions, "problems": new_problems} if problems is not None else extensions,
+    )
 
 
 def _variable_field(message: str) -> dict[str, str]:
@@ -242,9 +330,10 @@ class ErrorCodes(SchemaExtension):
 
 
 def _safely_classified(error: GraphQLError, validation: frozenset[int]) -> GraphQLError:
-    """classify(), but a bug in it still yields a masked error rather than a crash."""
+    """classify() with long quoted values cut, but a bug in it still yields a masked error
+    rather than a crash."""
     try:
-        return classify(error, validation=validation)
+        return shortened(classify(error, validation=validation))
     except Exception:
         log.exception("could not classify a GraphQL error")
         return _with(error, INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)

@@ -25,9 +25,9 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from modelatlas.api.errors import UNAUTHENTICATED, classify
+from modelatlas.api.errors import UNAUTHENTICATED, classify, shortened
 from modelatlas.graph import Graph
-from modelatlas.graph.bookmarks import BookmarkedGraph, InvalidBookmarkError, decode_bookmarks
+from modelatlas.graph.bookmarks import InvalidBookmarkError, decode_bookmarks
 
 JSON: Final = "application/json"
 GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
@@ -99,11 +99,13 @@ class GraphQLHTTPRouter(GraphQLRouter[Any, Any]):
 
         Errors raised by an extension's parsing hook (strawberry's ParserCache raises syntax
         errors there) skip the ErrorCodes extension, so any error still without a code gets
-        one here.
+        one here, and every message has its long quoted values cut (a 1 MB field name in a
+        syntax or validation error does not come back whole).
         """
-        if result.errors and any("code" not in (e.extensions or {}) for e in result.errors):
+        if result.errors:
             result.errors = [
-                e if "code" in (e.extensions or {}) else classify(e) for e in result.errors
+                shortened(e if "code" in (e.extensions or {}) else classify(e))
+                for e in result.errors
             ]
         response = await super().process_result(request, result)
         outcome = _outcome(result)
@@ -154,12 +156,17 @@ def _refusal(exc: HTTPException, media: str) -> Response:
     return Response(body, status_code=status, headers=headers, media_type=f"{media}; charset=utf-8")
 
 
-def graph_for_request(graph: Graph, headers: Mapping[str, str]) -> Graph:
-    """The graph a request works on: chained after the client's bookmark when it sent one."""
+def graph_for_request(
+    graph: Graph, headers: Mapping[str, str], *, timeout_s: float | None = None
+) -> Graph:
+    """The graph one request works on: bounded to `timeout_s` from now in all (every Neo4j
+    transaction of the request is cut to the time left, and none starts or commits after it),
+    and chained after the client's bookmark when it sent one."""
+    request_graph = graph.with_deadline(timeout_s) if timeout_s else graph
     token = headers.get(BOOKMARK_HEADER)
     if not token:
-        return graph
+        return request_graph
     try:
-        return BookmarkedGraph(graph, decode_bookmarks(token))
+        return request_graph.with_bookmarks(decode_bookmarks(token))
     except InvalidBookmarkError:
-        return graph  # refused by GraphQLHTTPRouter.run before anything executes
+        return request_graph  # refused by GraphQLHTTPRouter.run before anything executes

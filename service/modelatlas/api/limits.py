@@ -11,7 +11,9 @@ connection's lookup costs 1, and a list without `first` is taken to hold
 ``UNPAGED_LIST_SIZE`` items. Over ``max_cost`` the query is refused (QUERY_TOO_COSTLY);
 either way the estimate is reported under ``extensions.cost``. `first` outside 0..100 is
 refused there too (BAD_USER_INPUT), before anything runs. Finally every Neo4j transaction
-of a request has a timeout (graph/core.py); one that runs out answers TIMEOUT.
+of a request has a timeout (graph/core.py); one that runs out answers TIMEOUT. So does a
+request whose Neo4j work as a whole outlasts its deadline (MODELATLAS_REQUEST_TIMEOUT_S, set on
+the request's Graph by http.graph_for_request and coded by errors.classify).
 
 Why not strawberry's QueryDepthLimiter, MaxAliasesLimiter and MaxTokensLimiter as they are:
 the limits come from each app's settings while the schema is shared, and those extensions
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -57,8 +59,10 @@ from neo4j.exceptions import Neo4jError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
+from modelatlas.api.errors import TIMEOUT
 from modelatlas.api.requestlog import note_error_code
 from modelatlas.config import Settings
+from modelatlas.graph.core import DeadlineExceeded
 from modelatlas.graph.reads import InvalidArgument, check_first
 
 QUERY_TOO_DEEP: Final = "QUERY_TOO_DEEP"
@@ -66,7 +70,6 @@ TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
 TOO_MANY_TOKENS: Final = "TOO_MANY_TOKENS"
 QUERY_TOO_COSTLY: Final = "QUERY_TOO_COSTLY"
 PAYLOAD_TOO_LARGE: Final = "PAYLOAD_TOO_LARGE"
-TIMEOUT: Final = "TIMEOUT"
 BAD_USER_INPUT: Final = "BAD_USER_INPUT"
 GRAPHQL_VALIDATION_FAILED: Final = "GRAPHQL_VALIDATION_FAILED"
 
@@ -358,6 +361,60 @@ def estimate_cost(
     return walk.selection_set(operation.selection_set, root, 1)
 
 
+_COSTS: Final[dict[Hashable, tuple[DocumentNode, int]]] = {}
+_FIRST_VARIABLES: Final[dict[int, tuple[DocumentNode, tuple[str, ...]]]] = {}
+_COST_CACHE_SIZE: Final = 4096
+
+
+def _first_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables a document passes as `first` (the only ones its cost depends on)."""
+    found = _FIRST_VARIABLES.get(id(document))
+    if found is not None and found[0] is document:
+        return found[1]
+    names: set[str] = set()
+    pending: list[SelectionSetNode | None] = [
+        d.selection_set
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    ]
+    while pending:
+        selections = pending.pop()
+        for selection in selections.selections if selections else ():
+            if isinstance(selection, FieldNode):
+                for argument in selection.arguments or ():
+                    if argument.name.value == "first" and isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+                pending.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+    if len(_FIRST_VARIABLES) >= _COST_CACHE_SIZE:
+        _FIRST_VARIABLES.clear()
+    result = tuple(sorted(names))
+    _FIRST_VARIABLES[id(document)] = (document, result)
+    return result
+
+
+def cached_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+) -> int:
+    """`estimate_cost`, remembered per parsed document (the parser cache hands out the same
+    one for the same text), operation and `first` values: walking the document each time was
+    a measurable part of a small query's cost."""
+    firsts = tuple(repr(variables.get(name)) for name in _first_variables(document))
+    key = (id(schema), id(document), operation_name, firsts)
+    found = _COSTS.get(key)
+    if found is not None and found[0] is document:
+        return found[1]
+    cost = estimate_cost(schema, document, operation_name, variables)
+    if len(_COSTS) >= _COST_CACHE_SIZE:
+        _COSTS.clear()
+    _COSTS[key] = (document, cost)
+    return cost
+
+
 # --------------------------------------------------------------------------- extension
 
 
@@ -379,8 +436,11 @@ def _recoded_syntax_error(error: GraphQLSyntaxError, limits: QueryLimits) -> Gra
 
 
 def _timed_out(error: GraphQLError) -> bool:
-    """Whether Neo4j stopped this error's transaction for running out of time."""
+    """Whether Neo4j stopped this error's transaction for running out of its own time (not of
+    the request's: that is a DeadlineExceeded, coded by errors.classify)."""
     original = error.original_error
+    if isinstance(original, DeadlineExceeded):
+        return False
     for candidate in (original, getattr(original, "__cause__", None)):
         code = getattr(candidate, "code", None) if isinstance(candidate, Neo4jError) else None
         if isinstance(code, str) and code.startswith(_TIMED_OUT):
@@ -395,7 +455,7 @@ def _timeout_error(error: GraphQLError, limits: QueryLimits) -> GraphQLError:
         "less (a smaller `first`, fewer nested connections)",
         nodes=error.nodes,
         path=error.path,
-        extensions={"code": TIMEOUT, "timeoutSeconds": limits.timeout_s},
+        extensions={"code": TIMEOUT, "timeoutSeconds": limits.timeout_s, "scope": "transaction"},
     )
 
 
@@ -438,7 +498,7 @@ class Limits(SchemaExtension):
         document = context.graphql_document
         if not context.pre_execution_errors and document is not None:
             try:
-                self._cost = estimate_cost(
+                self._cost = cached_cost(
                     context.schema._schema,
                     document,
                     context.operation_name,

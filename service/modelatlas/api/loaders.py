@@ -7,15 +7,29 @@ of the read layer. Round trips therefore grow with the depth of a query, never w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from modelatlas.graph import Graph
-from modelatlas.graph.reads import LineageDirection, PageRequest, check_first
+from modelatlas.graph.reads import (
+    KINDS,
+    MAX_PREFETCH_DEPTH,
+    RELATIONS,
+    LineageDirection,
+    PageRequest,
+    Prefetch,
+    check_first,
+)
 from modelatlas.knowledge import KnowledgeGraph
 
 _STATE: Final = "modelatlas.reads"
@@ -43,14 +57,20 @@ class RequestLoaders:
             loader = self._loaders[key] = DataLoader(load_fn=batch)
         return loader
 
-    def nodes(self, kind: str) -> DataLoader[str, Any]:
+    def nodes(self, kind: str, prefetch: Prefetch = ()) -> DataLoader[str, Any]:
         """Nodes of one kind by key (None when missing)."""
-        return self._loader(("nodes", kind), lambda keys: self.knowledge.nodes(kind, keys), None)
+        return self._loader(
+            ("nodes", kind, prefetch),
+            lambda keys: self.knowledge.nodes(kind, keys, prefetch),
+            None,
+        )
 
-    def related(self, relation: str) -> DataLoader[str, Any]:
+    def related(self, relation: str, prefetch: Prefetch = ()) -> DataLoader[str, Any]:
         """All nodes of one relationship field, per parent key."""
         return self._loader(
-            ("related", relation), lambda keys: self.knowledge.related(relation, keys), []
+            ("related", relation, prefetch),
+            lambda keys: self.knowledge.related(relation, keys, prefetch),
+            [],
         )
 
     def pages(self, relation: str, request: PageRequest) -> DataLoader[str, Any]:
@@ -131,19 +151,119 @@ def knowledge(info: Info[Any, Any]) -> KnowledgeGraph:
     return loaders(info).knowledge
 
 
+# ----------------------------------------------------------------------------- prefetching
+# A relationship field without arguments (Model.developers, Organization.country, Claim.sources)
+# is read in the same statement as its parent when the query selects it: the selection below a
+# field that reads nodes becomes a reads.Prefetch, and the resolvers of those fields find their
+# nodes already on the parent. Paged fields (with arguments) keep their own batched statement.
+
+_PLANS: Final[dict[int, tuple[FieldNode, Prefetch]]] = {}
+_PLAN_CACHE_SIZE: Final = 4096
+_PREFETCHABLE: Final[dict[tuple[str, str], str | None]] = {}
+
+
+def _prefetchable(info: Info[Any, Any], kind: str, field: str) -> str | None:
+    """The RELATIONS name of `kind.field` if it is a relationship field without arguments."""
+    known = (kind, field)
+    if known not in _PREFETCHABLE:
+        name = kind + "." + field
+        definition = None
+        graphql_type = info._raw_info.schema.get_type(kind)
+        if isinstance(graphql_type, GraphQLObjectType):
+            definition = graphql_type.fields.get(field)
+        _PREFETCHABLE[known] = (
+            name if name in RELATIONS and definition is not None and not definition.args else None
+        )
+    return _PREFETCHABLE[known]
+
+
+def _fields(
+    selections: Iterable[SelectionSetNode | None], kind: str, fragments: dict[str, Any]
+) -> Iterator[FieldNode]:
+    """The fields selected on `kind`, through inline fragments and fragment spreads."""
+    for selection_set in selections:
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or condition.name.value == kind:
+                    yield from _fields([selection.selection_set], kind, fragments)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and fragment.type_condition.name.value == kind:
+                    yield from _fields([fragment.selection_set], kind, fragments)
+
+
+def _plan(
+    info: Info[Any, Any],
+    kind: str,
+    selections: list[SelectionSetNode | None],
+    fragments: dict[str, Any],
+    depth: int,
+) -> Prefetch:
+    if depth >= MAX_PREFETCH_DEPTH:
+        return ()
+    wanted: dict[str, list[SelectionSetNode | None]] = {}
+    for field in _fields(selections, kind, fragments):
+        relation = _prefetchable(info, kind, field.name.value)
+        if relation is not None:
+            wanted.setdefault(relation, []).append(field.selection_set)
+    return tuple(
+        (relation, _plan(info, RELATIONS[relation].child, sets, fragments, depth + 1))
+        for relation, sets in sorted(wanted.items())
+    )
+
+
+def prefetch_plan(info: Info[Any, Any], kind: str, *, connection: bool = False) -> Prefetch:
+    """What to read along with the `kind` nodes the field being resolved returns (for a
+    connection: its edges' nodes). Cached per parsed field node, as documents are cached."""
+    raw = info._raw_info
+    first = raw.field_nodes[0]
+    cached = _PLANS.get(id(first))
+    if cached is not None and cached[0] is first and len(raw.field_nodes) == 1:
+        return cached[1]
+    selections: list[SelectionSetNode | None] = [f.selection_set for f in raw.field_nodes]
+    if connection:
+        edges = [
+            e.selection_set
+            for e in _fields(selections, "", raw.fragments)
+            if e.name.value == "edges"
+        ]
+        selections = [
+            n.selection_set for n in _fields(edges, "", raw.fragments) if n.name.value == "node"
+        ]
+    plan = _plan(info, kind, selections, raw.fragments, 0)
+    if len(raw.field_nodes) == 1:
+        if len(_PLANS) >= _PLAN_CACHE_SIZE:
+            _PLANS.clear()
+        _PLANS[id(first)] = (first, plan)
+    return plan
+
+
 async def node(info: Info[Any, Any], kind: str, key: str) -> Any:
     """One node by key through the request's loader (lookups batch across aliases)."""
-    return await loaders(info).nodes(kind).load(key)
+    return await loaders(info).nodes(kind, prefetch_plan(info, kind)).load(key)
 
 
-async def related(info: Info[Any, Any], relation: str, key: str) -> Any:
-    """A list relationship field of one parent, batched with its siblings."""
-    return await loaders(info).related(relation).load(key)
+async def related(info: Info[Any, Any], relation: str, parent: Any) -> Any:
+    """A list relationship field of one parent: read along with the parent when the query
+    asked for it there, else batched with its siblings."""
+    prefetched = parent.prefetched
+    if prefetched is not None:
+        found = prefetched.get(relation)
+        if found is not None:
+            return found
+    spec = RELATIONS[relation]
+    key = getattr(parent, KINDS[spec.parent].key)
+    return await loaders(info).related(relation, prefetch_plan(info, spec.child)).load(key)
 
 
-async def single(info: Info[Any, Any], relation: str, key: str) -> Any:
-    """A to-one relationship field of one parent (the first match), batched."""
-    found = await related(info, relation, key)
+async def single(info: Info[Any, Any], relation: str, parent: Any) -> Any:
+    """A to-one relationship field of one parent (the first match)."""
+    found = await related(info, relation, parent)
     return found[0] if found else None
 
 
@@ -160,7 +280,8 @@ async def page(
     """A connection field of one parent, batched with its siblings (same arguments)."""
     check_first(first, relation.split(".")[-1])
     state = loaders(info)
-    request = PageRequest(first, after, order, where, state.wants_total(info))
+    plan = prefetch_plan(info, RELATIONS[relation].child, connection=True)
+    request = PageRequest(first, after, order, where, state.wants_total(info), plan)
     return await state.pages(relation, request).load(key)
 
 

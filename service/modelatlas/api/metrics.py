@@ -33,7 +33,7 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from modelatlas.graph.core import observe_queries
+from modelatlas.graph.core import observe_queries, sessions_in_use
 
 MAX_OPERATION_NAMES: Final = 200
 """Distinct operation labels kept per app; later new names are counted as "other"."""
@@ -131,7 +131,7 @@ class Metrics:
         return name
 
     def watch_pool(self, driver: AsyncDriver, max_size: int) -> None:
-        """Report the driver's pool size limit and, where readable, its connections in use."""
+        """Report the driver's pool size limit and the connections the Graphs over it use."""
         self.registry.register(_PoolCollector(driver, max_size))
 
 
@@ -278,10 +278,11 @@ class _Exchange:
 
 
 class _PoolCollector(Collector):
-    """The pool's size limit, and its connections in use and idle when the driver shows them.
+    """The pool's size limit, and the connections the service's Graphs hold from it.
 
-    The driver keeps its pool private; the counts are read defensively and simply left out
-    if a driver version lays it out differently.
+    The driver keeps its pool private, so the in-use count is Graph's own: each Graph call
+    runs in one session, which holds one pooled connection while it works
+    (`modelatlas.graph.core.sessions_in_use`). Idle connections are not visible that way.
     """
 
     def __init__(self, driver: AsyncDriver, max_size: int) -> None:
@@ -295,36 +296,18 @@ class _PoolCollector(Collector):
             "The Neo4j driver's connection pool limit per server.",
             value=self._max_size,
         )
-        counts = _pool_counts(self._driver)
-        if counts is not None:
-            family = GaugeMetricFamily(
-                "modelatlas_neo4j_pool_connections",
-                "Open Neo4j driver connections by state (all servers).",
-                labels=["state"],
-            )
-            family.add_metric(["in_use"], counts[0])
-            family.add_metric(["idle"], counts[1])
-            yield family
+        family = GaugeMetricFamily(
+            "modelatlas_neo4j_pool_connections",
+            "Neo4j driver connections held by the service's open sessions, by state "
+            "(in_use only: the driver does not show its idle connections).",
+            labels=["state"],
+        )
+        family.add_metric(["in_use"], sessions_in_use(self._driver))
+        yield family
 
     def describe(self) -> Iterable[Metric]:
         """Nothing to describe up front (avoids calling collect at registration)."""
         return []
-
-
-def _pool_counts(driver: AsyncDriver) -> tuple[int, int] | None:
-    """(in use, idle) connections of the driver's pool, or None if they cannot be read."""
-    try:
-        connections = driver._pool.connections
-        in_use = idle = 0
-        for queue in list(connections.values()):
-            for connection in list(queue):
-                if connection.in_use:
-                    in_use += 1
-                else:
-                    idle += 1
-    except Exception:
-        return None
-    return in_use, idle
 
 
 def metrics_router(metrics: Metrics) -> APIRouter:

@@ -42,7 +42,6 @@ from modelatlas.domain import (
     Source,
 )
 from modelatlas.graph import Graph
-from modelatlas.graph.bookmarks import BookmarkedGraph
 from modelatlas.graph.deletes import NodeNotFoundError, WouldOrphanError
 from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
 
@@ -326,10 +325,10 @@ def _check_length(info: Info[Any, Any], count: int, field: str = "input") -> Non
         )
 
 
-def _tracked(info: Info[Any, Any]) -> BookmarkedGraph:
+def _tracked(info: Info[Any, Any]) -> Graph:
     """A graph chained after the client's bookmark (if it sent one) that records ours."""
     graph = _graph(info)
-    return graph if isinstance(graph, BookmarkedGraph) else BookmarkedGraph(graph)
+    return graph if graph.bookmark_manager is not None else graph.with_bookmarks()
 
 
 class _Locator:
@@ -391,7 +390,9 @@ async def _upsert(
     _refuse_duplicates(dataset, locate)
     tracked = _tracked(info)
     try:
-        report = await KnowledgeGraph(tracked).upsert(dataset)
+        # One transaction for the whole mutation: all of it is committed or none (a deadline
+        # or an error half way rolls back what was written before).
+        report = await tracked.atomically(lambda graph: KnowledgeGraph(graph).upsert(dataset))
     except UnknownReferencesError as exc:
         raise _unknown_references(exc, dataset, locate) from None
     return dataset, report.as_dict(), await tracked.bookmark()

@@ -103,7 +103,14 @@ async def _list(
 ) -> Page[Any]:
     """A root list: one keyset page, counting all rows only when totalCount is selected."""
     reads.check_first(first, info.field_name)
-    request = reads.PageRequest(first, after, order, where, loaders.loaders(info).wants_total(info))
+    request = reads.PageRequest(
+        first,
+        after,
+        order,
+        where,
+        loaders.loaders(info).wants_total(info),
+        loaders.prefetch_plan(info, kind, connection=True),
+    )
     return await loaders.knowledge(info).page(kind, request)
 
 

@@ -143,11 +143,11 @@ class Organization:
 
     @strawberry.field(description="The country it is based in.")
     async def country(self, info: Info[Any, Any]) -> Country | None:
-        return await loaders.single(info, "Organization.country", self.slug)
+        return await loaders.single(info, "Organization.country", self)
 
     @strawberry.field(description="The organization it is part of.")
     async def parent(self, info: Info[Any, Any]) -> Organization | None:
-        return await loaders.single(info, "Organization.parent", self.slug)
+        return await loaders.single(info, "Organization.parent", self)
 
     @strawberry.field(description="Organizations that are part of it.")
     async def parts(
@@ -259,7 +259,7 @@ class Model:
 
     @strawberry.field(description="Organizations that developed it.")
     async def developers(self, info: Info[Any, Any]) -> list[Organization]:
-        return await loaders.related(info, "Model.developers", self.slug)
+        return await loaders.related(info, "Model.developers", self)
 
     @strawberry.field(description="Claims about it (it is their subject).")
     async def claims(
@@ -326,7 +326,7 @@ class Model:
 
     @strawberry.field(description="Models it directly derives from (fine-tune, distillation).")
     async def derived_from(self, info: Info[Any, Any]) -> list[Model]:
-        return await loaders.related(info, "Model.derivedFrom", self.slug)
+        return await loaders.related(info, "Model.derivedFrom", self)
 
     @strawberry.field(description="Models derived from it, at any depth, nearest first.")
     async def derived_models(
@@ -364,7 +364,7 @@ class Model:
 
     @strawberry.field(description="The model it is a variant of.")
     async def variant_of(self, info: Info[Any, Any]) -> Model | None:
-        return await loaders.single(info, "Model.variantOf", self.slug)
+        return await loaders.single(info, "Model.variantOf", self)
 
     @strawberry.field(description="Its variants (VARIANT_OF it).")
     async def variants(
@@ -454,11 +454,11 @@ class Release:
 
     @strawberry.field(description="Organizations that announced it.")
     async def announced_by(self, info: Info[Any, Any]) -> list[Organization]:
-        return await loaders.related(info, "Release.announcedBy", self.slug)
+        return await loaders.related(info, "Release.announcedBy", self)
 
     @strawberry.field(description="Models it introduced.")
     async def introduced(self, info: Info[Any, Any]) -> list[Model]:
-        return await loaders.related(info, "Release.introduced", self.slug)
+        return await loaders.related(info, "Release.introduced", self)
 
     @strawberry.field(description="Market events attributed to it.")
     async def events(
@@ -468,7 +468,7 @@ class Release:
 
     @strawberry.field(description="Where it is reported.")
     async def sources(self, info: Info[Any, Any]) -> list[Source]:
-        return await loaders.related(info, "Release.sources", self.slug)
+        return await loaders.related(info, "Release.sources", self)
 
     @strawberry.field(description="Its sources with the date each gives.")
     async def citations(self, info: Info[Any, Any]) -> list[Citation]:
@@ -541,23 +541,23 @@ class Claim:
 
     @strawberry.field(description="The organization that made it.")
     async def claimant(self, info: Info[Any, Any]) -> Organization:
-        return await loaders.single(info, "Claim.claimant", self.id)
+        return await loaders.single(info, "Claim.claimant", self)
 
     @strawberry.field(description="The model it is about.")
     async def subject(self, info: Info[Any, Any]) -> Model:
-        return await loaders.single(info, "Claim.subject", self.id)
+        return await loaders.single(info, "Claim.subject", self)
 
     @strawberry.field(description="The models it compares against.")
     async def against(self, info: Info[Any, Any]) -> list[Model]:
-        return await loaders.related(info, "Claim.against", self.id)
+        return await loaders.related(info, "Claim.against", self)
 
     @strawberry.field(description="The benchmark it is about, if any.")
     async def benchmark(self, info: Info[Any, Any]) -> Benchmark | None:
-        return await loaders.single(info, "Claim.benchmark", self.id)
+        return await loaders.single(info, "Claim.benchmark", self)
 
     @strawberry.field(description="Where it is reported.")
     async def sources(self, info: Info[Any, Any]) -> list[Source]:
-        return await loaders.related(info, "Claim.sources", self.id)
+        return await loaders.related(info, "Claim.sources", self)
 
     @strawberry.field(description="Its sources with the date and score each gives.")
     async def citations(self, info: Info[Any, Any]) -> list[Citation]:
@@ -577,15 +577,15 @@ class Result:
 
     @strawberry.field(description="The model measured.")
     async def model(self, info: Info[Any, Any]) -> Model:
-        return await loaders.single(info, "Result.model", self.id)
+        return await loaders.single(info, "Result.model", self)
 
     @strawberry.field(description="The benchmark.")
     async def benchmark(self, info: Info[Any, Any]) -> Benchmark:
-        return await loaders.single(info, "Result.benchmark", self.id)
+        return await loaders.single(info, "Result.benchmark", self)
 
     @strawberry.field(description="Where it is reported.")
     async def sources(self, info: Info[Any, Any]) -> list[Source]:
-        return await loaders.related(info, "Result.sources", self.id)
+        return await loaders.related(info, "Result.sources", self)
 
     @strawberry.field(description="Its sources with the score and date each gives.")
     async def citations(self, info: Info[Any, Any]) -> list[Citation]:
@@ -607,19 +607,19 @@ class MarketEvent:
 
     @strawberry.field(description="Organizations it affected.")
     async def affected(self, info: Info[Any, Any]) -> list[Organization]:
-        return await loaders.related(info, "MarketEvent.affected", self.id)
+        return await loaders.related(info, "MarketEvent.affected", self)
 
     @strawberry.field(description="Models it is attributed to.")
     async def attributed_to_models(self, info: Info[Any, Any]) -> list[Model]:
-        return await loaders.related(info, "MarketEvent.attributedToModels", self.id)
+        return await loaders.related(info, "MarketEvent.attributedToModels", self)
 
     @strawberry.field(description="Releases it is attributed to.")
     async def attributed_to_releases(self, info: Info[Any, Any]) -> list[Release]:
-        return await loaders.related(info, "MarketEvent.attributedToReleases", self.id)
+        return await loaders.related(info, "MarketEvent.attributedToReleases", self)
 
     @strawberry.field(description="Where it is reported.")
     async def sources(self, info: Info[Any, Any]) -> list[Source]:
-        return await loaders.related(info, "MarketEvent.sources", self.id)
+        return await loaders.related(info, "MarketEvent.sources", self)
 
     @strawberry.field(description="Its sources with the date and magnitude each gives.")
     async def citations(self, info: Info[Any, Any]) -> list[Citation]:

@@ -18,7 +18,7 @@ import binascii
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, ClassVar, Final, Generic, LiteralString, TypeVar
@@ -32,6 +32,7 @@ from modelatlas.domain import (
     ClaimStatus,
     EventKind,
     OrganizationKind,
+    shorten,
     slugify,
 )
 from modelatlas.graph.core import Graph, Row
@@ -90,6 +91,7 @@ class OrganizationNode:
     aliases: list[str]
     kind: OrganizationKind | None
     website: str | None
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class CountryNode:
 
     code: str
     name: str | None
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,7 @@ class ModelNode:
     modalities: list[str]
     accessibility: Accessibility | None
     released_on: dt.date | None
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class ReleaseNode:
     title: str
     date: dt.date | None
     channel: str | None
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +138,7 @@ class BenchmarkNode:
     category: str | None
     metric: str | None
     higher_is_better: bool
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +151,7 @@ class ClaimNode:
     score: float | None
     made_on: dt.date | None
     status: ClaimStatus
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +162,7 @@ class ResultNode:
     score: float
     measured_on: dt.date | None
     evaluator: str | None
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +175,7 @@ class MarketEventNode:
     description: str
     magnitude: float | None
     unit: str | None
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +187,7 @@ class SourceNode:
     publisher: str | None
     author: str | None
     published_on: dt.date | None
+    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -741,8 +751,48 @@ KINDS: Final[dict[str, _Kind]] = {
 """Label -> what is read of it, how it is filtered and sorted (the allow-list)."""
 
 
-def _project(kind: _Kind, var: LiteralString) -> LiteralString:
-    return var + kind.projection
+def _project(kind: _Kind, var: LiteralString, prefetch: Prefetch = ()) -> LiteralString:
+    """`var`'s map projection, plus under `_with` the nodes of each prefetched relationship
+    (each with its own prefetched relationships): one statement instead of one per level."""
+    if not prefetch:
+        return var + kind.projection
+    entries: list[LiteralString] = []
+    for index, (name, nested) in enumerate(prefetch):
+        relation = RELATIONS[name]
+        child = KINDS[relation.child]
+        inner: LiteralString = var + "_" + _DIGITS[index]
+        pattern = relation.pattern.replace("(p)", "(" + var + ")").replace("(n:", "(" + inner + ":")
+        entries.append(
+            "`" + name + "`: COLLECT { MATCH " + pattern + " WITH DISTINCT " + inner
+            + " RETURN " + _project(child, inner, nested) + " AS x ORDER BY " + inner + "."
+            + child.key + " }"
+        )  # fmt: skip
+    return var + kind.projection[:-1] + ", _with: {" + ", ".join(entries) + "}}"
+
+
+_DIGITS: Final[tuple[LiteralString, ...]] = tuple("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+def build_node(kind_name: str, row: Row) -> Any:
+    """A node view from its projection, with its prefetched relationships (if any) attached."""
+    kind = KINDS[kind_name]
+    node = kind.build(row)
+    extra = row.get("_with")
+    if extra is None:
+        return node
+    return replace(
+        node,
+        prefetched={
+            name: [build_node(RELATIONS[name].child, child) for child in children]
+            for name, children in extra.items()
+        },
+    )
+
+
+def _builder(kind_name: str, prefetch: Prefetch) -> Callable[[Row], Any]:
+    if not prefetch:
+        return KINDS[kind_name].build
+    return lambda row: build_node(kind_name, row)
 
 
 # --------------------------------------------------------------------------- relationships
@@ -882,6 +932,14 @@ class Page(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
+Prefetch = tuple[tuple[str, "Prefetch"], ...]
+"""Relationship fields (RELATIONS names) to read along with each node, each with what to read
+along with its own nodes: e.g. (("Model.developers", (("Organization.country", ()),)),)."""
+
+MAX_PREFETCH_DEPTH: Final = 3
+"""How many levels of relationships one statement reads at most."""
+
+
 @dataclass(frozen=True, slots=True)
 class PageRequest:
     """Which page to read: size, resume point, ordering, filter, and whether to count all."""
@@ -891,6 +949,7 @@ class PageRequest:
     order: str | None = None
     where: Any = None
     total: bool = True
+    prefetch: Prefetch = ()
 
 
 def check_first(first: int, connection: str = "this") -> None:
@@ -975,12 +1034,12 @@ def _where(kind: _Kind, where: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
         raise InvalidArgument(f"a {kind.label} filter must be a {expected}", argument="where")
     names: list[str] = []
     params: dict[str, Any] = {}
-    for field in fields(where):
-        value = getattr(where, field.name)
+    for item in fields(where):
+        value = getattr(where, item.name)
         if value is None:
             continue
-        names.append(field.name)
-        params["f_" + field.name] = kind.filters[field.name].prepare(value)
+        names.append(item.name)
+        params["f_" + item.name] = kind.filters[item.name].prepare(value)
     return tuple(names), params
 
 
@@ -1002,6 +1061,7 @@ def _page_statement(
     order_name: str,
     resume: bool,
     total: bool,
+    prefetch: Prefetch = (),
 ) -> LiteralString:
     """One keyset page of a kind, at the root or under each of many parents (UNWIND $keys)."""
     kind = KINDS[kind_name]
@@ -1035,7 +1095,7 @@ def _page_statement(
         "CALL " + scope + " {\n" + match + where
         + "WITH n, " + order.expr + " AS sk\n" + cursor
         + "ORDER BY sk " + direction + ", n." + kind.key + " ASC\nLIMIT $limit\n"
-        + "RETURN collect({node: " + _project(kind, "n") + ", sk: sk, key: n." + kind.key
+        + "RETURN collect({node: " + _project(kind, "n", prefetch) + ", sk: sk, key: n." + kind.key
         + "}) AS rows\n}\n"
     )  # fmt: skip
     counted: LiteralString = ""
@@ -1071,11 +1131,18 @@ async def read_page(graph: Graph, kind_name: str, request: PageRequest) -> Page[
     kind = _kind(kind_name)
     order_name, filters, params = _prepare(kind, request, kind_name)
     statement = _page_statement(
-        kind_name, None, filters, order_name, request.after is not None, request.total
+        kind_name,
+        None,
+        filters,
+        order_name,
+        request.after is not None,
+        request.total,
+        request.prefetch,
     )
     rows = await graph.read(statement, params)
     row = rows[0]
-    return _page(row["rows"], request.first, request.after, row["total"], order_name, kind.build)
+    build = _builder(kind_name, request.prefetch)
+    return _page(row["rows"], request.first, request.after, row["total"], order_name, build)
 
 
 async def read_related_pages(
@@ -1092,35 +1159,39 @@ async def read_related_pages(
         order_name,
         request.after is not None,
         request.total,
+        request.prefetch,
     )
     params["keys"] = list(keys)
     rows = await graph.read(statement, params)
+    build = _builder(relation.child, request.prefetch)
     return {
         batch["key"]: _page(
-            batch["rows"], request.first, request.after, batch["total"], order_name, kind.build
+            batch["rows"], request.first, request.after, batch["total"], order_name, build
         )
         for batch in rows[0]["batches"]
     }
 
 
-@lru_cache(maxsize=128)
-def _related_statement(relation_name: str) -> LiteralString:
+@lru_cache(maxsize=1024)
+def _related_statement(relation_name: str, prefetch: Prefetch = ()) -> LiteralString:
     relation = RELATIONS[relation_name]
     parent, child = KINDS[relation.parent], KINDS[relation.child]
     return (
         "UNWIND $keys AS key\nOPTIONAL MATCH (p:" + parent.label + " {" + parent.key + ": key})\n"
         "RETURN collect({key: key, nodes: COLLECT { MATCH " + relation.pattern + " WITH DISTINCT n "
-        "RETURN " + _project(child, "n") + " AS node ORDER BY n." + child.key + " }}) AS batches"
+        "RETURN " + _project(child, "n", prefetch) + " AS node ORDER BY n." + child.key
+        + " }}) AS batches"
     )  # fmt: skip
 
 
 async def read_related(
-    graph: Graph, relation_name: str, keys: Sequence[str]
+    graph: Graph, relation_name: str, keys: Sequence[str], prefetch: Prefetch = ()
 ) -> dict[str, list[Any]]:
-    """All nodes of one relationship field under each parent key, by key (one round trip)."""
+    """All nodes of one relationship field under each parent key, by key (one round trip),
+    each with the relationships `prefetch` names read along."""
     relation = _relation(relation_name)
-    build = KINDS[relation.child].build
-    rows = await graph.read(_related_statement(relation_name), {"keys": list(keys)})
+    build = _builder(relation.child, prefetch)
+    rows = await graph.read(_related_statement(relation_name, prefetch), {"keys": list(keys)})
     return {batch["key"]: [build(node) for node in batch["nodes"]] for batch in rows[0]["batches"]}
 
 
@@ -1150,20 +1221,24 @@ async def read_citations(
     return {b["key"]: [_citation(c) for c in b["citations"]] for b in rows[0]["batches"]}
 
 
-@lru_cache(maxsize=16)
-def _nodes_statement(kind_name: str) -> LiteralString:
+@lru_cache(maxsize=1024)
+def _nodes_statement(kind_name: str, prefetch: Prefetch = ()) -> LiteralString:
     kind = KINDS[kind_name]
     return (
         "UNWIND $keys AS key MATCH (n:" + kind.label + " {" + kind.key + ": key}) "
-        "RETURN collect({key: key, node: " + _project(kind, "n") + "}) AS found"
+        "RETURN collect({key: key, node: " + _project(kind, "n", prefetch) + "}) AS found"
     )
 
 
-async def read_nodes(graph: Graph, kind_name: str, keys: Sequence[str]) -> dict[str, Any]:
-    """Nodes of one kind by natural key; keys that match nothing are left out."""
-    kind = _kind(kind_name)
-    rows = await graph.read(_nodes_statement(kind_name), {"keys": list(keys)})
-    return {found["key"]: kind.build(found["node"]) for found in rows[0]["found"]}
+async def read_nodes(
+    graph: Graph, kind_name: str, keys: Sequence[str], prefetch: Prefetch = ()
+) -> dict[str, Any]:
+    """Nodes of one kind by natural key (keys that match nothing are left out), each with the
+    relationships `prefetch` names read along."""
+    _kind(kind_name)
+    build = _builder(kind_name, prefetch)
+    rows = await graph.read(_nodes_statement(kind_name, prefetch), {"keys": list(keys)})
+    return {found["key"]: build(found["node"]) for found in rows[0]["found"]}
 
 
 def normalise_key(kind_name: str, key: str) -> str:
@@ -1665,13 +1740,27 @@ class GraphPath:
         return self.steps[-1].node if self.steps else self.start
 
 
-def _path_statement(hops: int) -> LiteralString:
+@lru_cache(maxsize=512)
+def _path_statement(hops: int, types: tuple[str, ...] | None) -> LiteralString:
+    """The shortest-path statement for a hop bound and a set of relationship types (None: any).
+
+    The types are written into the pattern (`-[:A|B]-{0,6}`), not filtered per relationship
+    with a parameter: Neo4j then expands only those types, where a filter made it walk every
+    relationship (CITED_IN fans out widely) and measured ~50x slower. Types and bounds come
+    from fixed tables, so no caller text reaches the statement.
+    """
     bound: LiteralString = _HOP_BOUNDS[hops]
+    if types is None:
+        walk: LiteralString = "SHORTEST 1 (a)-[]-{0," + bound + "}(b)"
+    elif not types:
+        walk = "SHORTEST 1 (a)(()-[]-() WHERE false){0," + bound + "}(b)"  # zero-length only
+    else:
+        walk = "SHORTEST 1 (a)-[:" + "|".join(_TYPE_NAMES[t] for t in types) + "]-{0," + bound
+        walk += "}(b)"
     return (
         "WITH " + _RESOLVE.replace("$r_", "$a_") + " AS a,\n     "
         + _RESOLVE.replace("$r_", "$b_") + " AS b\n"
-        "OPTIONAL MATCH p = SHORTEST 1 (a)(()-[r]-() "
-        "WHERE $types IS NULL OR type(r) IN $types){0," + bound + "}(b)\n"
+        "OPTIONAL MATCH p = " + walk + "\n"
         "RETURN a IS NOT NULL AS foundFrom, b IS NOT NULL AS foundTo,\n"
         "  CASE WHEN p IS NULL THEN null ELSE {\n"
         "    nodes: [n IN nodes(p) | {kind: labels(n)[0], key: " + _KEY_OF + ", name: "
@@ -1686,7 +1775,7 @@ def _path_statement(hops: int) -> LiteralString:
 _HOP_BOUNDS: Final[dict[int, LiteralString]] = {
     1: "1", 2: "2", 3: "3", 4: "4", 5: "5", 6: "6", 7: "7", 8: "8", 9: "9", 10: "10",
 }  # fmt: skip
-_PATHS: Final[dict[int, LiteralString]] = {hops: _path_statement(hops) for hops in _HOP_BOUNDS}
+_TYPE_NAMES: Final[dict[str, LiteralString]] = {t.value: t.value for t in RelationshipType}
 
 
 def _path_node(r: Row) -> PathNode:
@@ -1706,16 +1795,18 @@ async def shortest_path(
     Entities are named "kind:key" ("model:deepseek-r1", "organization:nvidia") or by a plain
     key, tried as organization, model, benchmark, release, claim, result, event, country, source.
     """
-    if max_hops not in _PATHS:
+    if max_hops not in _HOP_BOUNDS:
         raise InvalidArgument(
             f"`maxHops` must be between 1 and {MAX_PATH_HOPS}", argument="maxHops"
         )
-    params = {
-        **_ref_params(source, "a_"),
-        **_ref_params(target, "b_"),
-        "types": None if relationships is None else _values(relationships),
-    }
-    rows = await graph.read(_PATHS[max_hops], params)
+    params = {**_ref_params(source, "a_"), **_ref_params(target, "b_")}
+    types = None if relationships is None else tuple(sorted(set(_values(relationships))))
+    unknown = [t for t in types or () if t not in _TYPE_NAMES]
+    if unknown:
+        raise InvalidArgument(
+            f"unknown relationship type {shorten(unknown[0])!r}", argument="relationships"
+        )
+    rows = await graph.read(_path_statement(max_hops, types), params)
     row = rows[0]
     if not row["foundFrom"]:
         raise NotFound(f"nothing is named {source!r}")
