@@ -358,9 +358,12 @@ def http_sender(
             body = {"query": query.service, "variables": query.service_variables(picks, n)}
         else:
             body = {"query": query.peer, "variables": query.peer_variables(picks, n)}
-        answer = await client.post(
-            url, content=orjson.dumps(body), headers={"content-type": "application/json"}
-        )
+        try:
+            answer = await client.post(
+                url, content=orjson.dumps(body), headers={"content-type": "application/json"}
+            )
+        except httpx.TransportError as exc:  # name the contender and query that failed
+            raise GraphQLError(f"{dialect} {query.name}: {type(exc).__name__} {exc}") from exc
         if answer.status_code != 200:
             raise GraphQLError(
                 f"{dialect} {query.name}: HTTP {answer.status_code}: {answer.text[:500]}"
