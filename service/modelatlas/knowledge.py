@@ -6,14 +6,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
-from modelatlas.domain import ClaimKind, Dataset, EventKind, ReferenceProblem
+from modelatlas.domain import (
+    RECORD_TYPES,
+    ClaimKind,
+    Dataset,
+    EventKind,
+    Record,
+    ReferenceProblem,
+)
 from modelatlas.graph import Graph, reads
 from modelatlas.graph.admin import Fingerprint, fingerprint
 from modelatlas.graph.deletes import DeleteReport
@@ -65,10 +75,11 @@ from modelatlas.graph.reads import (
     TimelineEntry,
 )
 from modelatlas.graph.writes import (
+    BatchPlan,
     WriteReport,
     batches,
     by_kind,
-    existing_keys,
+    missing_keys,
     plan_batch,
     write_links,
     write_rows,
@@ -92,6 +103,46 @@ class UnknownReferencesError(ValueError):
             + shown
             + (f"\n  ... and {more} more" if more > 0 else "")
         )
+
+
+def _defined_keys(dataset: Dataset) -> tuple[dict[str, set[str]], bool]:
+    """The natural keys the dataset defines per kind (as `Dataset.keys`), and whether any is
+    given twice (then `Dataset.duplicate_keys` says which), in one pass."""
+    defined: dict[str, set[str]] = {}
+    repeated = False
+    for name, cls in RECORD_TYPES.items():
+        records = dataset.collection(name)
+        keys = defined.setdefault(cls.KIND, set())
+        before = len(keys)
+        keys.update(map(str, map(attrgetter(cls.KEY_FIELD), records)))
+        repeated = repeated or len(keys) - before < len(records)
+    return defined, repeated
+
+
+def _outside_references(dataset: Dataset, defined: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Per target kind, the keys the dataset's records refer to but do not define (what
+    `Dataset.check_references` reports, without building a problem per reference)."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for name, cls in RECORD_TYPES.items():
+        records = dataset.collection(name)
+        if not records:
+            continue
+        for field_name, target in cls.REFERENCES.items():
+            values = map(attrgetter(field_name), records)
+            if isinstance(getattr(records[0], field_name), list):
+                keys = set(chain.from_iterable(values))
+            else:
+                keys = set(values)
+                keys.discard(None)
+            wanted[target] |= keys - defined[target]
+    return wanted
+
+
+async def _after(first: asyncio.Task[None] | None, then: Callable[[], Awaitable[None]]) -> None:
+    """Run `then` once `first` (if any) has finished; not at all if it failed."""
+    if first is not None:
+        await first
+    await then()
 
 
 class KnowledgeGraph:
@@ -122,16 +173,28 @@ class KnowledgeGraph:
         return await fingerprint(self.graph)
 
     async def check_references(self, dataset: Dataset) -> list[ReferenceProblem]:
-        """References that point neither into the dataset nor at an existing node."""
-        problems = dataset.check_references()
-        wanted: dict[str, set[str]] = defaultdict(set)
-        for problem in problems:
-            wanted[problem.target].add(problem.missing)
-        found = {
-            kind: await existing_keys(self.graph, kind, sorted(keys))
-            for kind, keys in wanted.items()
+        """References that point neither into the dataset nor at an existing node.
+
+        The same problems, in the same order, as `dataset.check_references()` less those the
+        graph resolves; but a problem is only built for what the graph lacks too (an import of
+        one kind refers outside the dataset hundreds of thousands of times).
+        """
+        return await self._check_references(dataset, dataset.keys())
+
+    async def _check_references(
+        self, dataset: Dataset, defined: dict[str, set[str]]
+    ) -> list[ReferenceProblem]:
+        wanted = {
+            kind: keys for kind, keys in _outside_references(dataset, defined).items() if keys
         }
-        return [p for p in problems if p.missing not in found[p.target]]
+        # One read per target kind, all at once: before the first write nothing else can run.
+        found = await asyncio.gather(
+            *(missing_keys(self.graph, kind, sorted(keys)) for kind, keys in wanted.items())
+        )
+        missing = dict(zip(wanted, found, strict=True))
+        if not any(missing.values()):
+            return []
+        return [p for p in dataset.check_references() if p.missing in missing.get(p.target, set())]
 
     async def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> WriteReport:
         """Write a validated dataset, batch by batch, in dependency order; repeatable.
@@ -139,38 +202,63 @@ class KnowledgeGraph:
         Everything is checked before the first write: an unknown reference raises
         UnknownReferencesError and leaves the graph as it was.
         """
-        duplicates = dataset.duplicate_keys()
-        if duplicates:
+        defined, repeated = _defined_keys(dataset)
+        if repeated:
+            duplicates = dataset.duplicate_keys()
             listed = ", ".join(f"{kind} {key!r}" for kind, key in duplicates[:10])
             raise ValueError(f"the same natural key is given twice: {listed}")
-        problems = await self.check_references(dataset)
-        if problems:
-            raise UnknownReferencesError(tuple(problems))
+        grouped = by_kind(dataset.records())
+        totals = {kind: len(records) for kind, records in grouped}
+        steps = [(kind, batch) for kind, records in grouped for batch in batches(records)]
         report = WriteReport()
-        for kind, records in by_kind(dataset.records()):
-            statuses: dict[str, str] = {}
+        # Batches are written one after the other, in dependency order, each in its own
+        # transaction. Batch N+1 (of the same kind or the next) is planned (one read and
+        # Python work) while Neo4j writes batch N, and the first batch while the references
+        # are checked (planning writes nothing). A kind's same-kind links follow its last batch.
+        planning = self._plan(steps, 0)
+        in_flight: asyncio.Task[None] | None = None
+        try:
+            problems = await self._check_references(dataset, defined)
+            if problems:
+                raise UnknownReferencesError(tuple(problems))
             links: list[dict[str, Any]] = []
-            # Plan batch N+1 (Python work and one read) while Neo4j writes batch N.
-            in_flight: asyncio.Task[None] | None = None
-            try:
-                for batch in batches(records):
-                    plan = await plan_batch(self.graph, kind, batch)
-                    if in_flight is not None:
-                        await in_flight
-                    in_flight = asyncio.create_task(write_rows(self.graph, kind, plan.to_write))
-                    statuses.update(plan.statuses)
-                    links.extend(plan.to_link)
-                    if progress is not None:
-                        progress(kind, len(statuses), len(records))
+            planned: dict[str, int] = defaultdict(int)
+            for step, (kind, batch) in enumerate(steps):
+                assert planning is not None
+                plan = await planning
+                planning = self._plan(steps, step + 1)
                 if in_flight is not None:
                     await in_flight
-            finally:
-                if in_flight is not None and not in_flight.done():
-                    # A failure while planning: let the batch in flight finish or fail whole.
-                    await asyncio.wait([in_flight])
-            await write_links(self.graph, kind, links)
-            report.counts(kind).add(statuses)
+                in_flight = asyncio.create_task(write_rows(self.graph, kind, plan.to_write))
+                report.counts(kind).add(plan.statuses)
+                links.extend(plan.to_link)
+                planned[kind] += len(batch)
+                if progress is not None:
+                    progress(kind, planned[kind], totals[kind])
+                if links and (step + 1 == len(steps) or steps[step + 1][0] != kind):
+                    in_flight = asyncio.create_task(
+                        _after(in_flight, partial(write_links, self.graph, kind, links))
+                    )
+                    links = []
+            if in_flight is not None:
+                await in_flight
+        finally:
+            # On a failure, a read or a batch in flight finishes (or fails) whole.
+            for task in (planning, in_flight):
+                if task is not None:
+                    await asyncio.wait([task])
+                    if not task.cancelled():
+                        task.exception()  # retrieved: the failure raised is the first one
         return report
+
+    def _plan(
+        self, steps: Sequence[tuple[str, Sequence[Record]]], step: int
+    ) -> asyncio.Task[BatchPlan] | None:
+        """Start planning one batch, if there is one."""
+        if step >= len(steps):
+            return None
+        kind, batch = steps[step]
+        return asyncio.create_task(plan_batch(self.graph, kind, batch))
 
     async def delete(self, kind: str, key: str, *, cascade: bool = False) -> DeleteReport:
         """Delete one node by its natural key (normalised like an upsert's), in one transaction.

@@ -13,10 +13,11 @@ the first one's.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Final, LiteralString
+from typing import Any, Final, LiteralString, get_args
 
 from modelatlas.countries import country_name
 from modelatlas.domain import (
@@ -31,17 +32,63 @@ from modelatlas.domain import (
     Result,
     Source,
 )
-from modelatlas.graph.core import Graph, Row, Transaction
+from modelatlas.graph.core import Graph
 
 BATCH_SIZE: Final = 2000
 
-_CITE: Final = """
-CALL (n, row) {
-  UNWIND row.sources AS url
-  MATCH (s:Source {url: url})
-  MERGE (n)-[c:CITED_IN]->(s)
-  SET c += row.cited
+_ORDER: Final = (
+    Source,
+    Country,
+    Organization,
+    Benchmark,
+    Model,
+    Release,
+    Claim,
+    Result,
+    MarketEvent,
+)
+KINDS: Final = tuple(cls.KIND for cls in _ORDER)
+"""The order writes go in, so every relationship's target is written before its source."""
+
+
+def _is_date(annotation: Any) -> bool:
+    """Whether a field's type is a date (possibly optional or annotated)."""
+    return annotation is dt.date or any(_is_date(arg) for arg in get_args(annotation))
+
+
+# Date properties travel as ISO strings and become dates in Cypher: the driver's own packing of
+# a Python date costs more than the rest of a row's values together.
+_DATES: Final[dict[str, tuple[str, ...]]] = {
+    cls.KIND: tuple(
+        info.alias or name for name, info in cls.model_fields.items() if _is_date(info.annotation)
+    )
+    for cls in _ORDER
 }
+
+# Which properties each source vouches for: kept per source on CITED_IN.
+_CITED_VALUES: Final[dict[str, tuple[str, ...]]] = {
+    "Release": ("date",),
+    "Claim": ("madeOn", "score"),
+    "Result": ("score", "measuredOn"),
+    "MarketEvent": ("date", "magnitude"),
+}
+
+
+def _set_dates(var: str, names: Iterable[str]) -> str:
+    """`, v.d = ...` for each date `d` a row gives as an ISO string (none: the old value stays)."""
+    return "".join(f", {var}.{d} = coalesce(date(row.{d}), {var}.{d})" for d in names)
+
+
+def _cite(kind: str) -> str:
+    """Merge the CITED_IN relationships of a fact, with what each source says on them."""
+    dates = [d for d in _CITED_VALUES[kind] if d in _DATES[kind]]
+    return f"""
+CALL (n, row) {{
+  UNWIND row.sources AS url
+  MATCH (s:Source {{url: url}})
+  MERGE (n)-[c:CITED_IN]->(s)
+  SET c += row.cited{_set_dates("c", dates)}
+}}
 """
 
 
@@ -50,25 +97,27 @@ def _upsert(label: str, key: str, body: str) -> LiteralString:
     head = f"""
 UNWIND $rows AS row
 MERGE (n:{label} {{{key}: row.key}})
-SET n += row.props
+SET n += row.props{_set_dates("n", _DATES[label])}
 WITH row, n
 """
     return head + body
 
 
-def _snapshot(label: str, key: str, incoming: str = "") -> LiteralString:
-    """Read what a batch's existing nodes hold: properties and owned relationships."""
-    owned_in = (
-        f" + [(n)<-[r:{incoming}]-(t) | ['<{incoming}', labels(t)[0], "
-        "coalesce(t.slug, t.id, t.url, t.code), properties(r)]]"
-        if incoming
-        else ""
-    )
+def _snapshot(label: str, key: str, owned: str = "", incoming: str = "") -> LiteralString:
+    """Read what a batch's existing nodes hold: properties and owned relationships.
+
+    One row whatever the batch size: a list of [key, properties, edges] (the driver spends far
+    more per record than per value, so thousands of records would cost more than the query).
+    Edges are [type, target label, target key, properties] of the relationship types the kind
+    owns (`owned`: outgoing, `incoming`: the one incoming type a Model owns).
+    """
+    target = "labels(t)[0], coalesce(t.slug, t.id, t.url, t.code), properties(r)"
+    edges = f"[(n)-[r:{owned}]->(t) | [type(r), {target}]]" if owned else "[]"
+    if incoming:
+        edges += f" + [(n)<-[r:{incoming}]-(t) | ['<{incoming}', {target}]]"
     return (
         f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
-        "RETURN k AS key, properties(n) AS props, "
-        "[(n)-[r]->(t) | [type(r), labels(t)[0], coalesce(t.slug, t.id, t.url, t.code), "
-        f"properties(r)]]{owned_in} AS edges"
+        f"RETURN collect([k, properties(n), {edges}]) AS found"
     )
 
 
@@ -115,7 +164,7 @@ CALL (n, row) {
   MERGE (n)-[:INTRODUCED]->(m)
 }
 """
-        + _CITE
+        + _cite("Release")
         + "RETURN count(*) AS n",
     ),
     "Benchmark": _upsert("Benchmark", "slug", "RETURN count(*) AS n"),
@@ -142,7 +191,7 @@ CALL (n, row) {
   MERGE (n)-[:ON]->(b)
 }
 """
-        + _CITE
+        + _cite("Claim")
         + "RETURN count(*) AS n",
     ),
     "Result": _upsert(
@@ -158,7 +207,7 @@ CALL (n, row) {
   MERGE (n)-[:ON]->(b)
 }
 """
-        + _CITE
+        + _cite("Result")
         + "RETURN count(*) AS n",
     ),
     "MarketEvent": _upsert(
@@ -181,21 +230,9 @@ CALL (n, row) {
   MERGE (n)-[:ATTRIBUTED_TO]->(r)
 }
 """
-        + _CITE
+        + _cite("MarketEvent")
         + "RETURN count(*) AS n",
     ),
-}
-
-SNAPSHOTS: Final[dict[str, LiteralString]] = {
-    "Source": _snapshot("Source", "url"),
-    "Country": _snapshot("Country", "code"),
-    "Organization": _snapshot("Organization", "slug"),
-    "Model": _snapshot("Model", "slug", incoming="DEVELOPED"),
-    "Release": _snapshot("Release", "slug"),
-    "Benchmark": _snapshot("Benchmark", "slug"),
-    "Claim": _snapshot("Claim", "id"),
-    "Result": _snapshot("Result", "id"),
-    "MarketEvent": _snapshot("MarketEvent", "id"),
 }
 
 # Relationships between records of the same kind are written after every node of that kind
@@ -269,18 +306,31 @@ _EDGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "sources": ("CITED_IN", "Source"),
     },
 }
+
+
+def _owned_types(kind: str) -> LiteralString:
+    """The outgoing relationship types a kind's records own, as a Cypher type alternation."""
+    types = dict.fromkeys(rel for rel, _ in _EDGES.get(kind, {}).values() if rel[0] != "<")
+    return "|".join(types)  # built from the constants above, never from input
+
+
+SNAPSHOTS: Final[dict[str, LiteralString]] = {
+    "Source": _snapshot("Source", "url"),
+    "Country": _snapshot("Country", "code"),
+    "Organization": _snapshot("Organization", "slug", _owned_types("Organization")),
+    "Model": _snapshot("Model", "slug", _owned_types("Model"), incoming="DEVELOPED"),
+    "Release": _snapshot("Release", "slug", _owned_types("Release")),
+    "Benchmark": _snapshot("Benchmark", "slug"),
+    "Claim": _snapshot("Claim", "id", _owned_types("Claim")),
+    "Result": _snapshot("Result", "id", _owned_types("Result")),
+    "MarketEvent": _snapshot("MarketEvent", "id", _owned_types("MarketEvent")),
+}
+
 _LINK_FIELDS: Final = {
     "Organization": ("partOf", "partners"),
     "Model": ("derivedFrom", "variantOf"),
 }
 
-# Which properties each source vouches for: kept per source on CITED_IN.
-_CITED_VALUES: Final[dict[str, tuple[str, ...]]] = {
-    "Release": ("date",),
-    "Claim": ("madeOn", "score"),
-    "Result": ("score", "measuredOn"),
-    "MarketEvent": ("date", "magnitude"),
-}
 # Record fields that become relationships rather than properties.
 _RELATION_FIELDS: Final = frozenset(
     {
@@ -303,19 +353,6 @@ _RELATION_FIELDS: Final = frozenset(
         "sources",
     }
 )
-_ORDER: Final = (
-    Source,
-    Country,
-    Organization,
-    Benchmark,
-    Model,
-    Release,
-    Claim,
-    Result,
-    MarketEvent,
-)
-KINDS: Final = tuple(cls.KIND for cls in _ORDER)
-"""The order writes go in, so every relationship's target is written before its source."""
 
 
 def _plain(value: Any) -> Any:
@@ -329,24 +366,76 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_STORED_AS_IS: Final = frozenset({str, int, float, bool, dt.date, type(None)})
+
+
+def _stored(value: Any) -> Any:
+    """`_plain`, with the common cases (plain scalars, lists of strings) passed through as is."""
+    kind = type(value)
+    if kind in _STORED_AS_IS:
+        return value
+    if kind is list and all(type(v) is str for v in value):
+        return value
+    if isinstance(value, Enum):
+        return value._value_
+    return _plain(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How one record type becomes a row: (attribute, camelCase name) per part."""
+
+    props: tuple[tuple[str, str], ...]
+    dates: tuple[tuple[str, str], ...]
+    relations: tuple[tuple[str, str], ...]
+    cited: tuple[str, ...]
+    """Cited values other than dates (a cited date is the row's own date, given once)."""
+
+
+def _shape_of(cls: type[Record]) -> _Shape:
+    names = [(name, info.alias or name) for name, info in cls.model_fields.items()]
+    dates = _DATES[cls.KIND]
+    return _Shape(
+        props=tuple(
+            (name, alias)
+            for name, alias in names
+            if alias not in _RELATION_FIELDS and alias != cls.KEY_FIELD and alias not in dates
+        ),
+        dates=tuple((name, alias) for name, alias in names if alias in dates),
+        relations=tuple((name, alias) for name, alias in names if alias in _RELATION_FIELDS),
+        cited=tuple(k for k in _CITED_VALUES.get(cls.KIND, ()) if k not in dates),
+    )
+
+
+_SHAPES: Final[dict[type[Record], _Shape]] = {cls: _shape_of(cls) for cls in _ORDER}
+
+
 def to_row(record: Record) -> dict[str, Any]:
-    """The parameter map one record contributes to its kind's UNWIND."""
-    data = {k: _plain(v) for k, v in record.model_dump(by_alias=True).items()}
-    props = {
-        k: v
-        for k, v in data.items()
-        if k not in _RELATION_FIELDS and k != record.KEY_FIELD and v is not None and v != []
-    }
+    """The parameter map one record contributes to its kind's UNWIND.
+
+    `props` holds the non-null properties other than dates; each date is an ISO string (or
+    null) under its own name; relationship fields give the natural keys of their targets, and
+    `cited` the non-date values each cited source vouches for.
+    """
+    shape = _SHAPES.get(type(record)) or _shape_of(type(record))
+    values = vars(record)
+    props: dict[str, Any] = {}
+    for name, alias in shape.props:
+        value = values[name]
+        if value is not None and value != []:
+            props[alias] = _stored(value)
     row: dict[str, Any] = {"key": record.key, "props": props}
-    for name in _RELATION_FIELDS & data.keys():
-        row[name] = data[name]
+    for name, alias in shape.dates:
+        day = values[name]
+        row[alias] = None if day is None else day.isoformat()
+    for name, alias in shape.relations:
+        row[alias] = _stored(values[name])
     if isinstance(record, Organization) and record.country:
         row["countryName"] = country_name(record.country)
     if isinstance(record, Country):
         props.setdefault("name", country_name(record.code))
-    cited = _CITED_VALUES.get(record.KIND)
-    if cited is not None:
-        row["cited"] = {k: data[k] for k in cited if data.get(k) is not None}
+    if record.KIND in _CITED_VALUES:
+        row["cited"] = {k: props[k] for k in shape.cited if k in props}
     return row
 
 
@@ -360,8 +449,10 @@ class WriteCounts:
 
     def add(self, statuses: dict[str, str]) -> None:
         """Add the per-key statuses of one batch."""
-        for status in statuses.values():
-            setattr(self, status, getattr(self, status) + 1)
+        tally = Counter(statuses.values())
+        self.created += tally["created"]
+        self.updated += tally["updated"]
+        self.unchanged += tally["unchanged"]
 
 
 @dataclass
@@ -403,6 +494,14 @@ def _native(value: Any) -> Any:
     return to_native() if callable(to_native) else value
 
 
+def _day_differs(stored: Any, day: str | None) -> bool:
+    """Whether writing an ISO date (None: none given) would change a stored value."""
+    if day is None:
+        return False
+    value = _native(stored)
+    return not (isinstance(value, dt.date) and value.isoformat() == day)
+
+
 def _wanted_edges(
     kind: str, row: dict[str, Any], fields: Iterable[str]
 ) -> set[tuple[str, str, str]]:
@@ -417,11 +516,16 @@ def _wanted_edges(
     return wanted
 
 
-def _changes(kind: str, row: dict[str, Any], old: dict[str, Any]) -> tuple[bool, bool]:
-    """Whether writing this row would change the node, and whether it adds same-kind links."""
-    props = old["props"]
-    changed = any(_native(props.get(k)) != v for k, v in row["props"].items())
-    have = {(e[0], e[1], str(e[2])): e[3] for e in old["edges"]}
+def _changes(
+    kind: str, row: dict[str, Any], props: dict[str, Any], edges: list[list[Any]]
+) -> tuple[bool, bool]:
+    """Whether writing this row would change the node (its snapshot: properties and owned
+    relationships), and whether it adds same-kind links."""
+    dates = _DATES[kind]
+    changed = any(_native(props.get(k)) != v for k, v in row["props"].items()) or any(
+        _day_differs(props.get(d), row[d]) for d in dates
+    )
+    have = {(e[0], e[1], str(e[2])): e[3] for e in edges}
     links = _LINK_FIELDS.get(kind, ())
     own = [f for f in _EDGES.get(kind, {}) if f not in links]
     for edge in _wanted_edges(kind, row, own):
@@ -429,7 +533,9 @@ def _changes(kind: str, row: dict[str, Any], old: dict[str, Any]) -> tuple[bool,
             changed = True
         elif edge[0] == "CITED_IN":
             cited = have[edge]
-            changed |= any(_native(cited.get(k)) != v for k, v in row["cited"].items())
+            changed |= any(_native(cited.get(k)) != v for k, v in row["cited"].items()) or any(
+                _day_differs(cited.get(d), row[d]) for d in _CITED_VALUES[kind] if d in dates
+            )
     linking = any(edge not in have for edge in _wanted_edges(kind, row, links))
     return changed, linking
 
@@ -449,9 +555,11 @@ async def plan_batch(graph: Graph, kind: str, records: Sequence[Record]) -> Batc
     Statuses are created/updated/unchanged; rows whose same-kind links are missing go to
     `to_link` for write_links once every node of the kind exists.
     """
+    # The read goes first: while it is on its way, the batch written before can be sent.
+    keys = [r.key for r in records]
+    found = (await graph.read(SNAPSHOTS[kind], {"keys": keys}))[0]["found"]
+    snapshot = {str(key): (props, edges) for key, props, edges in found}
     rows = [to_row(r) for r in records]
-    keys = [r["key"] for r in rows]
-    snapshot = {str(r["key"]): r for r in await graph.read(SNAPSHOTS[kind], {"keys": keys})}
     plan = BatchPlan({}, [], [])
     for row in rows:
         old = snapshot.get(row["key"])
@@ -460,7 +568,7 @@ async def plan_batch(graph: Graph, kind: str, records: Sequence[Record]) -> Batc
             plan.to_write.append(row)
             linking = bool(_wanted_edges(kind, row, _LINK_FIELDS.get(kind, ())))
         else:
-            changed, linking = _changes(kind, row, old)
+            changed, linking = _changes(kind, row, *old)
             plan.statuses[row["key"]] = "updated" if changed or linking else "unchanged"
             if changed:
                 plan.to_write.append(row)
@@ -470,27 +578,19 @@ async def plan_batch(graph: Graph, kind: str, records: Sequence[Record]) -> Batc
 
 
 async def write_rows(graph: Graph, kind: str, rows: list[dict[str, Any]]) -> None:
-    """Upsert planned rows of one kind in one write transaction (nothing to do for none)."""
-    if not rows:
-        return
+    """Upsert planned rows of one kind in one write transaction (nothing to do for none).
 
-    async def work(tx: Transaction) -> list[Row]:
-        return await tx.run(STATEMENTS[kind], {"rows": rows})
-
-    await graph.write_tx(work)
+    One statement, so a managed transaction that sends BEGIN with it (`Graph.write`) rather
+    than a transaction function, which waits for BEGIN before the statement goes out.
+    """
+    if rows:
+        await graph.write(STATEMENTS[kind], {"rows": rows})
 
 
 async def write_links(graph: Graph, kind: str, rows: Sequence[dict[str, Any]]) -> None:
     """Same-kind relationships (lineage, parents, partners), once every node of the kind exists."""
     for start in range(0, len(rows), BATCH_SIZE):
-        chunk = list(rows[start : start + BATCH_SIZE])
-
-        async def work(
-            tx: Transaction, chunk: list[dict[str, Any]] = chunk
-        ) -> list[dict[str, Any]]:
-            return await tx.run(LINKS[kind], {"rows": chunk})
-
-        await graph.write_tx(work)
+        await graph.write(LINKS[kind], {"rows": list(rows[start : start + BATCH_SIZE])})
 
 
 def by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
@@ -501,31 +601,47 @@ def by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
     return [(kind, grouped[kind]) for kind in KINDS if grouped[kind]]
 
 
-async def existing_keys(graph: Graph, kind: str, keys: Sequence[str]) -> set[str]:
-    """Which of these natural keys already exist as nodes of this kind (one query)."""
+def _key_lookup(found: str) -> dict[str, LiteralString]:
+    """Per kind, a query over $keys returning, as one list, the keys `found` selects."""
+    keys = {cls.KIND: cls.KEY_FIELD for cls in _ORDER}  # the natural keys, from the domain
+    return {
+        kind: f"UNWIND $keys AS k OPTIONAL MATCH (n:{kind} {{{key}: k}}) "
+        f"RETURN collect(CASE WHEN n IS {found} THEN k END) AS keys"
+        for kind, key in keys.items()
+    }
+
+
+_EXISTING: Final = _key_lookup("NOT NULL")
+_MISSING: Final = _key_lookup("NULL")
+
+
+async def _lookup_keys(
+    graph: Graph, queries: dict[str, LiteralString], kind: str, keys: Sequence[str]
+) -> set[str]:
     if kind not in STATEMENTS:
         raise ValueError(f"unknown kind {kind!r}")
-    rows = await graph.read(_EXISTING[kind], {"keys": list(keys)})
-    return {str(r["key"]) for r in rows}
+    if not keys:
+        return set()
+    rows = await graph.read(queries[kind], {"keys": list(keys)})
+    return {str(k) for k in rows[0]["keys"]}
 
 
-_EXISTING: Final[dict[str, LiteralString]] = {
-    "Source": "UNWIND $keys AS k MATCH (n:Source {url: k}) RETURN n.url AS key",
-    "Country": "UNWIND $keys AS k MATCH (n:Country {code: k}) RETURN n.code AS key",
-    "Organization": "UNWIND $keys AS k MATCH (n:Organization {slug: k}) RETURN n.slug AS key",
-    "Model": "UNWIND $keys AS k MATCH (n:Model {slug: k}) RETURN n.slug AS key",
-    "Release": "UNWIND $keys AS k MATCH (n:Release {slug: k}) RETURN n.slug AS key",
-    "Benchmark": "UNWIND $keys AS k MATCH (n:Benchmark {slug: k}) RETURN n.slug AS key",
-    "Claim": "UNWIND $keys AS k MATCH (n:Claim {id: k}) RETURN n.id AS key",
-    "Result": "UNWIND $keys AS k MATCH (n:Result {id: k}) RETURN n.id AS key",
-    "MarketEvent": "UNWIND $keys AS k MATCH (n:MarketEvent {id: k}) RETURN n.id AS key",
-}
+async def existing_keys(graph: Graph, kind: str, keys: Sequence[str]) -> set[str]:
+    """Which of these natural keys already exist as nodes of this kind (one query)."""
+    return await _lookup_keys(graph, _EXISTING, kind, keys)
+
+
+async def missing_keys(graph: Graph, kind: str, keys: Sequence[str]) -> set[str]:
+    """Which of these natural keys no node of this kind has (one query, one row back)."""
+    return await _lookup_keys(graph, _MISSING, kind, keys)
 
 
 _NAMES: Final[dict[str, LiteralString]] = {
-    "Model": "MATCH (n:Model) RETURN n.slug AS key, [n.name] + coalesce(n.aliases, []) AS names",
+    "Model": (
+        "MATCH (n:Model) RETURN collect([n.slug, [n.name] + coalesce(n.aliases, [])]) AS names"
+    ),
     "Benchmark": (
-        "MATCH (n:Benchmark) RETURN n.slug AS key, [n.name] + coalesce(n.aliases, []) AS names"
+        "MATCH (n:Benchmark) RETURN collect([n.slug, [n.name] + coalesce(n.aliases, [])]) AS names"
     ),
 }
 
@@ -533,7 +649,7 @@ _NAMES: Final[dict[str, LiteralString]] = {
 async def name_index(graph: Graph, kind: str) -> list[tuple[str, list[str]]]:
     """(slug, names and aliases) of every Model or Benchmark, to match imported names."""
     rows = await graph.read(_NAMES[kind])
-    return [(str(r["key"]), [str(n) for n in r["names"] if n]) for r in rows]
+    return [(str(key), [str(n) for n in names if n]) for key, names in rows[0]["names"]]
 
 
 async def link_derivations(graph: Graph, pairs: Sequence[tuple[str, str]]) -> int:

@@ -11,6 +11,7 @@ existing nodes instead of duplicating them.
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import math
 import re
@@ -18,11 +19,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from pydantic import ValidationError
 
-from modelatlas.countries import country_code
+from modelatlas.countries import country_code as _country_code
 from modelatlas.domain import (
     Accessibility,
     Benchmark,
@@ -30,6 +31,7 @@ from modelatlas.domain import (
     Model,
     Organization,
     OrganizationKind,
+    Record,
     Release,
     Result,
     Source,
@@ -161,6 +163,10 @@ _URL: Final = re.compile(r"https?://[^\s,;]+(?:[,;][^\s,;]+)*", re.IGNORECASE)
 _BARE_URL: Final = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/\S*", re.IGNORECASE)
 _PROVIDER_PREFIX: Final = re.compile(r"^[A-Za-z0-9_.-]+/(?=.)")
 _EFFORT_SUFFIX: Final = re.compile(r"_(?:minimal|low|medium|high|xhigh|max|\d+k)$", re.IGNORECASE)
+
+
+country_code = functools.lru_cache(maxsize=4096)(_country_code)
+"""A country's code by name, remembered: a file repeats a few dozen names thousands of times."""
 
 
 class EpochFormatError(ValueError):
@@ -467,6 +473,8 @@ class _PendingModel:
 
     row: str
     fields: dict[str, Any]
+    model: Model
+    """The model as validated without its bases (what it is when it has none)."""
     bases: list[str]
     release: dict[str, Any] | None
     link: Source | None
@@ -580,7 +588,7 @@ def parse_epoch_models(path: Path) -> ImportBatch:
             "released_on": released,
         }
         try:
-            Model.model_validate(fields)
+            model = Model.model_validate(fields)
         except ValidationError as exc:
             report.skip("invalid model", f"{where}: {_error_text(exc)}")
             continue
@@ -607,7 +615,9 @@ def parse_epoch_models(path: Path) -> ImportBatch:
                 "introduced": [slug],
                 "sources": [link.url, MODELS_SOURCE.url] if link else [MODELS_SOURCE.url],
             }
-        pending.append(_PendingModel(where, fields, _split(row.get("Base model")), release, link))
+        pending.append(
+            _PendingModel(where, fields, model, _split(row.get("Base model")), release, link)
+        )
 
     models: list[Model] = []
     releases: list[Release] = []
@@ -628,7 +638,10 @@ def parse_epoch_models(path: Path) -> ImportBatch:
             else:
                 report.skip("base model: not in this file (left to resolve_models)", item.row)
                 unresolved.append((slug, base))
-        models.append(Model.model_validate({**item.fields, "derived_from": derived}))
+        if derived:
+            models.append(Model.model_validate({**item.fields, "derived_from": derived}))
+        else:
+            models.append(item.model)
         if item.release is not None:
             try:
                 releases.append(Release.model_validate(item.release))
@@ -888,6 +901,16 @@ def _lookup(candidates: Iterable[str], known: Mapping[str, str], existing: set[s
     return None
 
 
+_R = TypeVar("_R", bound=Record)
+
+
+def _with(record: _R, **changes: Any) -> _R:
+    """The record with some fields changed, validated again; the record itself if none is."""
+    if all(getattr(record, name) == value for name, value in changes.items()):
+        return record
+    return type(record).model_validate({**record.model_dump(), **changes})
+
+
 def resolve_models(
     batch: ImportBatch,
     known: Mapping[str, str],
@@ -944,12 +967,10 @@ def resolve_models(
         derived = [to(slug) for slug in [*model.derived_from, *added.get(model.slug, [])]]
         variant = to(model.variant_of) if model.variant_of else None
         models.append(
-            Model.model_validate(
-                {
-                    **model.model_dump(),
-                    "derived_from": [slug for slug in derived if slug != model.slug],
-                    "variant_of": variant if variant != model.slug else None,
-                }
+            _with(
+                model,
+                derived_from=[slug for slug in derived if slug != model.slug],
+                variant_of=variant if variant != model.slug else None,
             )
         )
     for model in dataset.models:
@@ -971,18 +992,14 @@ def resolve_models(
         kept_benchmarks = list(dataset.benchmarks)
 
     releases = [
-        Release.model_validate(
-            {**release.model_dump(), "introduced": [to(slug) for slug in release.introduced]}
-        )
+        _with(release, introduced=[to(slug) for slug in release.introduced])
         for release in dataset.releases
     ]
     results = [
-        Result.model_validate(
-            {
-                **result.model_dump(),
-                "model": to(result.model),
-                "benchmark": bench_renamed.get(result.benchmark, result.benchmark),
-            }
+        _with(
+            result,
+            model=to(result.model),
+            benchmark=bench_renamed.get(result.benchmark, result.benchmark),
         )
         for result in dataset.results
     ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from modelatlas.graph.writes import WriteReport, link_derivations, name_index
@@ -26,10 +29,20 @@ class ImportOutcome:
     derivations_linked: int
 
 
-async def _write(kg: KnowledgeGraph, batch: ImportBatch) -> ImportOutcome:
-    models = model_lookup(await name_index(kg.graph, "Model"))
-    benchmarks = model_lookup(await name_index(kg.graph, "Benchmark"))
-    resolved = resolve_models(batch, models, benchmarks=benchmarks)
+async def _write(kg: KnowledgeGraph, parse: Callable[[], ImportBatch]) -> ImportOutcome:
+    # The file is parsed in a thread while the graph's model and benchmark names are read.
+    names = asyncio.gather(name_index(kg.graph, "Model"), name_index(kg.graph, "Benchmark"))
+    try:
+        batch = await asyncio.to_thread(parse)
+    except BaseException:
+        await asyncio.wait([names])
+        if not names.cancelled():
+            names.exception()  # retrieved: the parse's failure is the one raised
+        raise
+    model_names, benchmark_names = await names
+    resolved = resolve_models(
+        batch, model_lookup(model_names), benchmarks=model_lookup(benchmark_names)
+    )
     written = await kg.upsert(resolved.dataset)
     linked = await link_derivations(kg.graph, resolved.extra_derivations)
     return ImportOutcome(resolved.report, written, linked)
@@ -37,9 +50,9 @@ async def _write(kg: KnowledgeGraph, batch: ImportBatch) -> ImportOutcome:
 
 async def import_epoch_models(kg: KnowledgeGraph, path: Path) -> ImportOutcome:
     """Epoch AI's Notable / Frontier / Large-scale models CSV into the graph; repeatable."""
-    return await _write(kg, parse_epoch_models(path))
+    return await _write(kg, partial(parse_epoch_models, path))
 
 
 async def import_epoch_benchmarks(kg: KnowledgeGraph, directory: Path) -> ImportOutcome:
     """Epoch AI's Benchmarking Hub folder of CSVs into the graph; repeatable."""
-    return await _write(kg, parse_epoch_benchmarks(directory))
+    return await _write(kg, partial(parse_epoch_benchmarks, directory))
