@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
+import httpx
 import pytest
+from neo4j import AsyncDriver
 
+from modelatlas.api import create_app
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, configured_target, local_server, make_driver
 from modelatlas.graph import Graph
@@ -87,3 +91,28 @@ async def graph(neo4j: Neo4jTarget, test_settings: Settings) -> AsyncIterator[Gr
 def cli() -> CliRunner:
     """The `modelatlas` command as a subprocess, as users run it."""
     return run_cli
+
+
+@pytest.fixture
+async def make_client(
+    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
+) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
+    """Clients over apps built with the given settings overrides, each on its own driver, over
+    an emptied graph (all closed at the end)."""
+    drivers: list[AsyncDriver] = []
+    clients: list[httpx.AsyncClient] = []
+
+    def build(**overrides: Any) -> httpx.AsyncClient:
+        settings = test_settings.model_copy(update=overrides)
+        driver = make_driver(neo4j, settings)
+        drivers.append(driver)
+        app = create_app(settings, driver=driver)
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://atlas")
+        clients.append(http)
+        return http
+
+    yield build
+    for http in clients:
+        await http.aclose()
+    for driver in drivers:
+        await driver.close()

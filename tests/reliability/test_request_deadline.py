@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import ValidationError
 
-from modelatlas.api import create_app
 from modelatlas.api.auth import Role, new_key
 from modelatlas.config import Settings
-from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.domain import Claim, ClaimKind, Dataset, Model, Organization, Source
 from modelatlas.graph import Graph, count_round_trips
 from modelatlas.graph.admin import fingerprint
@@ -37,27 +35,9 @@ NESTED = """
 
 
 @pytest.fixture
-async def make_client(
-    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
-) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
-    """Clients over apps with the given settings overrides (all closed at the end)."""
-    drivers = []
-    clients: list[httpx.AsyncClient] = []
-
-    def build(**overrides: Any) -> httpx.AsyncClient:
-        settings = test_settings.model_copy(update={"api_keys": [EDITOR_ENTRY], **overrides})
-        driver = make_driver(neo4j, settings)
-        drivers.append(driver)
-        app = create_app(settings, driver=driver)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://atlas")
-        clients.append(http)
-        return http
-
-    yield build
-    for http in clients:
-        await http.aclose()
-    for driver in drivers:
-        await driver.close()
+def make_client(make_client: Callable[..., httpx.AsyncClient]) -> Callable[..., httpx.AsyncClient]:
+    """The shared client factory, with an editor key."""
+    return lambda **overrides: make_client(**{"api_keys": [EDITOR_ENTRY], **overrides})
 
 
 async def _seed_nested(graph: Graph) -> None:

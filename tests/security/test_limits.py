@@ -14,11 +14,10 @@ from graphql import parse
 from neo4j.exceptions import ClientError
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from modelatlas.api import create_app
 from modelatlas.api.limits import QueryLimits, cached_cost, estimate_cost
 from modelatlas.api.schema import CACHE_SIZE, schema
 from modelatlas.config import Settings
-from modelatlas.db.connection import Neo4jTarget, make_driver
+from modelatlas.db.connection import Neo4jTarget
 from modelatlas.domain import Dataset, Model, Organization
 from modelatlas.graph import Graph, count_round_trips
 from modelatlas.graph.core import Transaction
@@ -28,30 +27,6 @@ pytestmark = pytest.mark.anyio
 
 SLOW_CYPHER = "UNWIND range(1, 100000000000) AS x RETURN count(x) AS n"
 """Counts to 10^11: minutes of work that only a transaction timeout stops."""
-
-
-@pytest.fixture
-async def make_client(
-    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
-) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
-    """Build clients over apps with the given settings overrides (all closed at the end)."""
-    drivers = []
-    clients: list[httpx.AsyncClient] = []
-
-    def build(**overrides: Any) -> httpx.AsyncClient:
-        settings = test_settings.model_copy(update=overrides)
-        driver = make_driver(neo4j, settings)
-        drivers.append(driver)
-        app = create_app(settings, driver=driver)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://atlas")
-        clients.append(http)
-        return http
-
-    yield build
-    for http in clients:
-        await http.aclose()
-    for driver in drivers:
-        await driver.close()
 
 
 async def post(

@@ -7,7 +7,7 @@ import base64
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -17,7 +17,7 @@ from modelatlas.api import create_app
 from modelatlas.api.auth import Role, hash_key, new_key
 from modelatlas.api.requestlog import JsonFormatter, redact
 from modelatlas.config import Settings
-from modelatlas.db.connection import Neo4jTarget, make_driver
+from modelatlas.db.connection import Neo4jTarget
 from modelatlas.graph import Graph
 
 pytestmark = pytest.mark.anyio
@@ -53,27 +53,9 @@ def json_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
 
 
 @pytest.fixture
-async def make_client(
-    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
-) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
-    """Build clients over apps with the given settings overrides (all closed at the end)."""
-    drivers = []
-    clients: list[httpx.AsyncClient] = []
-
-    def build(**overrides: Any) -> httpx.AsyncClient:
-        settings = test_settings.model_copy(update={"api_keys": ENTRIES, **overrides})
-        driver = make_driver(neo4j, settings)
-        drivers.append(driver)
-        app = create_app(settings, driver=driver)
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://atlas")
-        clients.append(http)
-        return http
-
-    yield build
-    for http in clients:
-        await http.aclose()
-    for driver in drivers:
-        await driver.close()
+def make_client(make_client: Callable[..., httpx.AsyncClient]) -> Callable[..., httpx.AsyncClient]:
+    """The shared client factory, with this module's API keys."""
+    return lambda **overrides: make_client(**{"api_keys": ENTRIES, **overrides})
 
 
 async def post(
