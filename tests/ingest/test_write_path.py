@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from modelatlas.domain import Benchmark, Claim, Dataset, Model, Organization, Source
 from modelatlas.domain import slugify as fast_slugify
-from modelatlas.graph import Graph
+from modelatlas.graph import Graph, writes
 from modelatlas.graph.writes import to_row
 from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
 
@@ -188,3 +188,41 @@ async def test_unknown_references_are_reported_as_before(graph: Graph) -> None:
     assert list(failure.value.problems) == expected and len(expected) == 3
     assert await kg.check_references(bad) == expected
     assert await kg.fingerprint() == before
+
+
+_SCANS = {"AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "NodeIndexScan"}
+
+
+def _operators(plan: dict[str, Any]) -> list[str]:
+    out = [str(plan["operatorType"]).split("@")[0]]
+    for child in plan.get("children", []):
+        out += _operators(child)
+    return out
+
+
+async def test_every_write_path_statement_finds_nodes_by_unique_index(graph: Graph) -> None:
+    kg = KnowledgeGraph(graph)
+    await kg.upsert(_base())
+    many = [_claim(id=f"c{i}", against=["b"]) for i in range(300)]
+    await kg.upsert(Dataset(claims=many))
+    statements = {
+        **{f"write {k}": q for k, q in writes.STATEMENTS.items()},
+        **{f"link {k}": q for k, q in writes.LINKS.items()},
+        **{f"snapshot {k}": q for k, q in writes.SNAPSHOTS.items()},
+        **{f"missing {k}": q for k, q in writes._MISSING.items()},
+    }
+    problems = []
+    for name, statement in statements.items():
+        async with graph.driver.session(database=graph.database) as session:
+            result = await session.run("EXPLAIN " + statement, {"rows": [], "keys": []})
+            summary = await result.consume()
+        assert summary.plan is not None
+        ops = _operators(dict(summary.plan))
+        seeks = [op for op in ops if "Seek" in op or "Scan" in op]
+        if (
+            set(ops) & _SCANS
+            or not seeks
+            or any(not op.startswith("NodeUniqueIndexSeek") for op in seeks)
+        ):
+            problems.append(f"{name}: {ops}")
+    assert problems == []

@@ -11,7 +11,6 @@ existing nodes instead of duplicating them.
 import csv
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import math
 import re
@@ -23,7 +22,7 @@ from typing import Any, Final, TypeVar
 
 from pydantic import ValidationError
 
-from modelatlas.countries import country_code as _country_code
+from modelatlas.countries import country_code
 from modelatlas.domain import (
     Accessibility,
     Benchmark,
@@ -163,10 +162,6 @@ _URL: Final = re.compile(r"https?://[^\s,;]+(?:[,;][^\s,;]+)*", re.IGNORECASE)
 _BARE_URL: Final = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/\S*", re.IGNORECASE)
 _PROVIDER_PREFIX: Final = re.compile(r"^[A-Za-z0-9_.-]+/(?=.)")
 _EFFORT_SUFFIX: Final = re.compile(r"_(?:minimal|low|medium|high|xhigh|max|\d+k)$", re.IGNORECASE)
-
-
-country_code = functools.lru_cache(maxsize=4096)(_country_code)
-"""A country's code by name, remembered: a file repeats a few dozen names thousands of times."""
 
 
 class EpochFormatError(ValueError):
@@ -407,6 +402,14 @@ class _Organizations:
         self.names: dict[str, str] = {}
         self.countries: dict[str, Counter[str]] = {}
         self.kinds: dict[str, Counter[OrganizationKind]] = {}
+        self.codes: dict[str, str | None] = {}
+        """Country name -> code, as looked up so far: a file repeats a few dozen names."""
+
+    def country_code(self, name: str) -> str | None:
+        """The code of a country name (None when it has none), looked up once per name."""
+        if name not in self.codes:
+            self.codes[name] = country_code(name)
+        return self.codes[name]
 
     def add_row(
         self, names_cell: str, countries_cell: str, kinds_cell: str, where: str
@@ -416,7 +419,7 @@ class _Organizations:
         countries = _aligned(_split(countries_cell), len(names))
         kinds = _aligned(_split(kinds_cell), len(names))
         for country_name in _split(countries_cell):
-            if country_code(country_name) is None:
+            if self.country_code(country_name) is None:
                 self.report.unmapped_countries[country_name] += 1
         slugs: list[str] = []
         for name, country, kind in zip(names, countries, kinds, strict=True):
@@ -434,7 +437,7 @@ class _Organizations:
                     self.report.skip("invalid organization", f"{where}: {_error_text(exc)}")
                     continue
                 self.names[slug] = name
-            code = country_code(country) if country else None
+            code = self.country_code(country) if country else None
             self.countries.setdefault(slug, Counter())
             if code is not None:
                 self.countries[slug][code] += 1
