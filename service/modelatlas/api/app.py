@@ -14,17 +14,19 @@ from fastapi.responses import JSONResponse
 from neo4j import AsyncDriver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import HTTPConnection
-from strawberry.fastapi import GraphQLRouter
 
 from modelatlas.api.auth import ACCESS, KeyRing, access_from_headers
-from modelatlas.api.http import BOOKMARK_HEADER, graph_for_request
+from modelatlas.api.http import (
+    BOOKMARK_HEADER,
+    GraphQLHTTP,
+    graph_for_request,
+    graphql_http_router,
+)
 from modelatlas.api.limits import LIMITS, BodySizeLimit, QueryLimits
 from modelatlas.api.metrics import Metrics, MetricsMiddleware, metrics_router
 from modelatlas.api.mutations import MAX_BATCH
 from modelatlas.api.ratelimit import RateLimit, buckets
 from modelatlas.api.requestlog import RequestLog, install_logging
-from modelatlas.api.router import AtlasGraphQLRouter
 from modelatlas.api.schema import schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
@@ -36,7 +38,7 @@ log = logging.getLogger("modelatlas.api")
 
 def graphql_router(
     graph: Graph, *, graphiql: bool = True, settings: Settings | None = None
-) -> GraphQLRouter[Any, Any]:
+) -> APIRouter:
     """A GraphQL router bound to one graph; mount it in any FastAPI app at any path.
 
     `settings` gives the API keys and access policy (default: from the environment).
@@ -45,8 +47,9 @@ def graphql_router(
     keys = KeyRing.from_settings(settings)
     limits = QueryLimits.from_settings(settings)
 
-    async def context(request: HTTPConnection) -> dict[str, Any]:
+    def context(request: Request) -> dict[str, Any]:
         return {
+            "request": request,
             "graph": graph_for_request(
                 graph, request.headers, timeout_s=settings.request_timeout_s
             ),
@@ -57,9 +60,7 @@ def graphql_router(
             LIMITS: limits,
         }
 
-    return AtlasGraphQLRouter(
-        schema, context_getter=context, graphql_ide="graphiql" if graphiql else None
-    )
+    return graphql_http_router(GraphQLHTTP(schema, context, graphiql=graphiql))
 
 
 async def _migrate_until_done(graph: Graph) -> None:

@@ -1,29 +1,34 @@
-"""GraphQL over HTTP as the spec (graphql.github.io/graphql-over-http) has it, on strawberry.
+"""GraphQL over HTTP (graphql.github.io/graphql-over-http) for the strawberry schema, as one
+plain route.
 
-strawberry's FastAPI router always answers `application/json` with status 200 and plain-text
-errors. This router adds what the spec and its `graphql-http` audit ask for: the
-`application/graphql-response+json` media type when the client accepts it, 400 for request
-errors (unparsable or invalid documents, bad variables) under that media type, no `data`
-entry when execution never started, 405 for a mutation sent with GET, 401 with
-`WWW-Authenticate` when the request is refused for want of a valid key, and JSON bodies
-with a code for every refused request.
+The route parses the request, runs `schema.execute` (so strawberry's extensions, caches and
+error handling all apply) and answers with an orjson body. It is a plain route rather than
+strawberry's FastAPI router because that router's dependency solving and request adapters
+cost more per request than the GraphQL work of a small query (PERFORMANCE-NOTES.md), and
+because the spec's behaviour is then in one place: the `application/graphql-response+json`
+media type when the client accepts it, 400 for request errors (unparsable or invalid
+documents, bad variables) under that media type, no `data` entry when execution never
+started, 405 for a mutation sent with GET, 401 with `WWW-Authenticate` when the request is
+refused for want of a valid key, and JSON bodies with a code for every refused request.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+import orjson
+from fastapi import APIRouter
+from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
-from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from starlette.responses import HTMLResponse, Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
+from strawberry.types.graphql import OperationType
 
 from modelatlas.api.errors import UNAUTHENTICATED, classify, shortened
 from modelatlas.graph import Graph
@@ -31,9 +36,26 @@ from modelatlas.graph.bookmarks import InvalidBookmarkError, decode_bookmarks
 
 JSON: Final = "application/json"
 GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
-_OUTCOME: Final = "graphql_outcome"
 BOOKMARK_HEADER: Final = "modelatlas-bookmark"
 """Request header carrying a bookmark a mutation returned, for reads that must see it."""
+
+_VIA_GET: Final = frozenset({OperationType.QUERY})
+_VIA_POST: Final = frozenset(
+    {OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION}
+)
+
+ContextGetter = Callable[[Request], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
+
+
+class Refused(Exception):
+    """A request refused before GraphQL ran: its status and the reason told to the client."""
+
+    def __init__(self, status: int, reason: str, headers: Mapping[str, str] | None = None):
+        """Note the status, reason and any extra headers."""
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.headers = dict(headers or {})
 
 
 def negotiate(accept: str | None) -> str:
@@ -71,89 +93,164 @@ def _outcome(result: ExecutionResult) -> str:
     return "unauthenticated" if UNAUTHENTICATED in codes else "request_error"
 
 
-class GraphQLHTTPRouter(GraphQLRouter[Any, Any]):
-    """strawberry's GraphQLRouter with the GraphQL-over-HTTP media types and status codes."""
+def _json(text: str | bytes, what: str) -> Any:
+    """Parse JSON, refusing with 400 (and saying so when the bytes are not even UTF-8)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        if isinstance(text, bytes):
+            try:
+                text.decode()
+            except UnicodeDecodeError:
+                raise Refused(400, f"The {what} is not valid UTF-8.") from None
+        raise Refused(400, f"Unable to parse {what} as JSON") from None
 
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Also refuse what strawberry lets through: a body that is not UTF-8 or is JSON but not
-        an object (both answered with a 500 otherwise), and a non-string operationName."""
-        try:
-            data = await super().parse_http_body(request)
-        except UnicodeDecodeError:
-            raise HTTPException(400, "The request body is not valid UTF-8.") from None
-        except AttributeError:  # strawberry calls data.get() on whatever JSON value it parsed
-            raise HTTPException(400, "The request body must be a JSON object.") from None
-        for item in data if isinstance(data, list) else [data]:
-            if not isinstance(item.operation_name, str | None):
-                raise HTTPException(
-                    400, "The GraphQL operation's `operationName` must be a string or null."
-                )
-        return data
 
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        """Leave out `data` when execution never started, and note the outcome for the status.
+def _params(data: Any) -> dict[str, Any]:
+    """The GraphQL request parameters of a parsed body, each of the type the spec allows."""
+    if isinstance(data, list):
+        raise Refused(400, "Batching is not enabled")
+    if not isinstance(data, dict):
+        raise Refused(400, "The request body must be a JSON object.")
+    expected = {
+        "query": (str, "a string"),
+        "variables": (dict, "an object"),
+        "extensions": (dict, "an object"),
+        "operationName": (str, "a string"),
+    }
+    for name, (kind, article) in expected.items():
+        value = data.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise Refused(
+                400, f"The GraphQL operation's `{name}` must be {article} or null, if provided."
+            )
+    return data
 
-        Errors raised by an extension's parsing hook (strawberry's ParserCache raises syntax
-        errors there) skip the ErrorCodes extension, so any error still without a code gets
-        one here, and every message has its long quoted values cut (a 1 MB field name in a
-        syntax or validation error does not come back whole).
-        """
-        if result.errors:
-            result.errors = [
-                shortened(e if "code" in (e.extensions or {}) else classify(e))
-                for e in result.errors
-            ]
-        response = await super().process_result(request, result)
-        outcome = _outcome(result)
-        if outcome != "ok":
-            response.pop("data", None)
-        setattr(request.state, _OUTCOME, outcome)
-        return response
 
-    async def run(  # type: ignore[override]
-        self,
-        request: Request | WebSocket,
-        context: Any = UNSET,
-        root_value: Any = UNSET,
-    ) -> Response | WebSocket:
-        """Run the request, then set the media type and status code the spec asks for."""
-        if isinstance(request, WebSocket):
-            return await super().run(request, context, root_value)
+class GraphQLHTTP:
+    """The GraphQL endpoint: GET (queries only) and POST with a JSON body, GraphiQL for
+    browsers when enabled."""
+
+    def __init__(self, schema: BaseSchema, context: ContextGetter, *, graphiql: bool) -> None:
+        """Serve `schema`; `context` builds each request's context (sync or async)."""
+        self.schema = schema
+        self.context = context
+        self.ide_html = get_graphql_ide_html("graphiql") if graphiql else None
+
+    async def __call__(self, request: Request) -> Response:
+        """Answer one request; every refusal is a GraphQL-shaped JSON error."""
         media = negotiate(request.headers.get("accept"))
+        try:
+            return await self._answer(request, media)
+        except Refused as exc:
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": _code(exc.status)}}]}
+            return _response(body, exc.status, media, exc.headers)
+
+    async def _answer(self, request: Request, media: str) -> Response:
+        if request.method == "GET":
+            query_params = request.query_params
+            if "query" not in query_params and _wants_html(request.headers.get("accept", "")):
+                if self.ide_html is None:
+                    raise Refused(404, "Not Found")
+                return HTMLResponse(self.ide_html)
+            data: dict[str, Any] = dict(query_params)
+            for name in ("variables", "extensions"):
+                if data.get(name):
+                    data[name] = _json(data[name], f"`{name}` parameter")
+                elif name in data:
+                    data[name] = None
+            allowed = _VIA_GET
+        else:
+            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if media_type != JSON:
+                raise Refused(400, "Unsupported content type")
+            data = _json(await request.body(), "request body")
+            allowed = _VIA_POST
+        params = _params(data)
         token = request.headers.get(BOOKMARK_HEADER)
         if token:
             try:
                 decode_bookmarks(token)
             except InvalidBookmarkError as exc:
-                return _refusal(HTTPException(400, f"{BOOKMARK_HEADER}: {exc}"), media)
+                raise Refused(400, f"{BOOKMARK_HEADER}: {exc}") from None
+        context = self.context(request)
+        if inspect.isawaitable(context):
+            context = await context
         try:
-            response = await super().run(request, context, root_value)
-        except HTTPException as exc:
-            return _refusal(exc, media)
-        if not response.headers.get("content-type", "").startswith(JSON):
-            return response  # GraphiQL's page or a stream
-        outcome = getattr(request.state, _OUTCOME, "ok")
+            result = await self.schema.execute(
+                params.get("query"),
+                variable_values=params.get("variables"),
+                context_value=context,
+                operation_name=params.get("operationName"),
+                allowed_operation_types=allowed,
+                operation_extensions=params.get("extensions"),
+            )
+        except CannotGetOperationTypeError as exc:
+            raise Refused(400, exc.as_http_error_reason()) from None
+        except InvalidOperationTypeError as exc:  # a mutation sent with GET
+            reason = exc.as_http_error_reason(request.method)
+            raise Refused(405, reason, {"allow": "POST"}) from None
+        except MissingQueryError:
+            raise Refused(400, "No GraphQL query found in the request") from None
+        return _result_response(result, media)
+
+
+def _wants_html(accept: str) -> bool:
+    """A browser asking for the page (as strawberry decides it)."""
+    return "text/html" in accept or "*/*" in accept
+
+
+def _code(status: int) -> str:
+    return {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "BAD_REQUEST")
+
+
+def _result_response(result: ExecutionResult, media: str) -> Response:
+    """The execution result as the spec has it.
+
+    Errors raised by an extension's parsing hook (strawberry's ParserCache raises syntax
+    errors there) skip the ErrorCodes extension, so any error still without a code gets one
+    here, and every message has its long quoted values cut (a 1 MB field name in a syntax or
+    validation error does not come back whole). `data` is left out when execution never
+    started.
+    """
+    body: dict[str, Any] = {"data": result.data}
+    headers: dict[str, str] = {}
+    status = 200
+    if result.errors:
+        errors: list[GraphQLError] = [
+            shortened(e if "code" in (e.extensions or {}) else classify(e)) for e in result.errors
+        ]
+        result.errors = errors
+        body["errors"] = [e.formatted for e in errors]
+        outcome = _outcome(result)
+        if outcome != "ok":
+            del body["data"]
         if outcome == "unauthenticated":
-            response.status_code = 401
-            response.headers["www-authenticate"] = 'Bearer realm="modelatlas"'
+            status = 401
+            headers["www-authenticate"] = 'Bearer realm="modelatlas"'
         elif outcome == "request_error" and media == GRAPHQL_RESPONSE_JSON:
-            response.status_code = 400
-        response.headers["content-type"] = f"{media}; charset=utf-8"
-        return response
+            status = 400
+    if result.extensions:
+        body["extensions"] = result.extensions
+    return _response(body, status, media, headers)
 
 
-def _refusal(exc: HTTPException, media: str) -> Response:
-    """A request refused before GraphQL ran, as a GraphQL-shaped JSON error."""
-    status, headers = exc.status_code, {}
-    if isinstance(exc.__cause__, InvalidOperationTypeError):
-        status, headers = 405, {"allow": "POST"}  # a mutation sent with GET
-    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "BAD_REQUEST")
-    body = json.dumps({"errors": [{"message": exc.reason, "extensions": {"code": code}}]})
-    return Response(body, status_code=status, headers=headers, media_type=f"{media}; charset=utf-8")
+def _response(body: Any, status: int, media: str, headers: Mapping[str, str]) -> Response:
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        headers=dict(headers),
+        media_type=f"{media}; charset=utf-8",
+    )
+
+
+def graphql_http_router(endpoint: GraphQLHTTP) -> APIRouter:
+    """A router with the endpoint at its root, to include at any prefix."""
+    router = APIRouter()
+    router.add_api_route(
+        "", endpoint, methods=["GET", "POST"], include_in_schema=False, response_class=Response
+    )
+    return router
 
 
 def graph_for_request(
@@ -169,4 +266,4 @@ def graph_for_request(
     try:
         return request_graph.with_bookmarks(decode_bookmarks(token))
     except InvalidBookmarkError:
-        return request_graph  # refused by GraphQLHTTPRouter.run before anything executes
+        return request_graph  # refused by GraphQLHTTP before anything executes
