@@ -14,7 +14,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from graphql import GraphQLError, GraphQLSyntaxError
 from neo4j.exceptions import (
@@ -225,21 +225,25 @@ def shorten_quoted(message: str, limit: int = MAX_QUOTED) -> str:
         return message
     parts: list[str] = []
     unclosed: set[str] = set()  # quote characters with no closing quote further on
-    end = len(message)
-    i = 0
-    while i < end:
-        char = message[i]
-        if char in "'\"" and char not in unclosed and (i == 0 or not _word(message[i - 1])):
-            close = _closing_quote(message, char, i + 1)
-            if close < 0:
-                unclosed.add(char)
-            else:
-                parts.append(char + shorten(message[i + 1 : close], limit) + char)
-                i = close + 1
+    copied = 0  # message[:copied] is in parts
+    at = 0
+    while (found := _QUOTE.search(message, at)) is not None:
+        start = found.start()
+        char = message[start]
+        if char not in unclosed and (start == 0 or not _word(message[start - 1])):
+            close = _closing_quote(message, char, start + 1)
+            if close >= 0:
+                parts += [message[copied:start], char, shorten(message[start + 1 : close], limit)]
+                parts.append(char)
+                copied = at = close + 1
                 continue
-        parts.append(char)
-        i += 1
+            unclosed.add(char)
+        at = start + 1
+    parts.append(message[copied:])
     return "".join(parts)
+
+
+_QUOTE: Final = re.compile("['\"]")
 
 
 def _word(char: str) -> bool:

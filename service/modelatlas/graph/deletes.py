@@ -14,20 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, LiteralString
 
-from modelatlas.domain import COMPARATIVE_CLAIM_KINDS
+from modelatlas.domain import COMPARATIVE_CLAIM_KINDS, RECORD_TYPES
 from modelatlas.graph.core import Graph, Transaction
 
-_KEYS: Final[dict[str, str]] = {
-    "Source": "url",
-    "Country": "code",
-    "Organization": "slug",
-    "Model": "slug",
-    "Release": "slug",
-    "Benchmark": "slug",
-    "Claim": "id",
-    "Result": "id",
-    "MarketEvent": "id",
-}
+_KEYS: Final[dict[str, str]] = {cls.KIND: cls.KEY_FIELD for cls in RECORD_TYPES.values()}
+"""Kind -> natural key property, from the domain (targets before the facts that cite them)."""
 
 # Per kind: the facts that need the node `n` and have no other node to fall back on.
 # Each branch returns `f`; UNION removes duplicates.
