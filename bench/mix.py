@@ -499,9 +499,7 @@ PATH = MixQuery(
   }
 }""",
     peer="""query Path($from: ID!, $to: ID!) {
-  path(from: $from, to: $to,
-       relationships: ["DEVELOPED", "CLAIMED_BY", "AGAINST", "SUBJECT", "ATTRIBUTED_TO",
-                       "AFFECTED", "BASED_IN", "DERIVED_FROM"]) {
+  path(from: $from, to: $to) {
     hops
     start { kind key }
     end { kind key }
