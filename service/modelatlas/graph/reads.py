@@ -317,10 +317,20 @@ def _same(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class _Filter:
-    """One `where` field: a predicate over `n` reading `$f_<field>`, and how to prepare it."""
+    """One `where` field: a predicate over `n` reading `$f_<field>`, and how to prepare it;
+    `anchor`, when set, is a path from `n` to a node found by its key that a page of all nodes
+    can start from instead of testing every node of the kind."""
 
     predicate: LiteralString
     prepare: Callable[[Any], Any] = _same
+    anchor: LiteralString | None = None
+
+
+def _linked(path: LiteralString, prepare: Callable[[Any], Any]) -> _Filter:
+    """A filter on a path from `n` (written after `(n)`) to one node given by its key. A root
+    page starts from that node (a unique-index seek, then its relationships): starting from an
+    index on `n` and testing each node for the path measured ~60x slower on 100k claims."""
+    return _Filter("EXISTS { (n)" + path + " }", prepare, anchor=path)
 
 
 _NAME_CONTAINS: Final = _Filter(
@@ -560,11 +570,9 @@ KINDS: Final[dict[str, _Kind]] = {
         OrganizationWhere,
         {
             "name_contains": _NAME_CONTAINS,
-            "country": _Filter("EXISTS { (n)-[:BASED_IN]->(:Country {code: $f_country}) }", _code),
+            "country": _linked("-[:BASED_IN]->(:Country {code: $f_country})", _code),
             "kind": _in("kind"),
-            "part_of": _Filter(
-                "EXISTS { (n)-[:PART_OF]->(:Organization {slug: $f_part_of}) }", _slug
-            ),
+            "part_of": _linked("-[:PART_OF]->(:Organization {slug: $f_part_of})", _slug),
         },
         _by_name(),
         "NAME_ASC",
@@ -591,24 +599,18 @@ KINDS: Final[dict[str, _Kind]] = {
         ModelWhere,
         {
             "name_contains": _NAME_CONTAINS,
-            "organization": _Filter(
-                "EXISTS { (n)<-[:DEVELOPED]-(:Organization {slug: $f_organization}) }", _slug
+            "organization": _linked(
+                "<-[:DEVELOPED]-(:Organization {slug: $f_organization})", _slug
             ),
-            "country": _Filter(
-                "EXISTS { (n)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_country}) }",
-                _code,
+            "country": _linked(
+                "<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->(:Country {code: $f_country})", _code
             ),
             "accessibility": _in("accessibility"),
             "modality": _Filter("$f_modality IN n.modalities", _text),
             "released_from": _Filter("n.releasedOn >= $f_released_from"),
             "released_to": _Filter("n.releasedOn <= $f_released_to"),
-            "derived_from": _Filter(
-                "EXISTS { (n)-[:DERIVED_FROM]->(:Model {slug: $f_derived_from}) }", _slug
-            ),
-            "variant_of": _Filter(
-                "EXISTS { (n)-[:VARIANT_OF]->(:Model {slug: $f_variant_of}) }", _slug
-            ),
+            "derived_from": _linked("-[:DERIVED_FROM]->(:Model {slug: $f_derived_from})", _slug),
+            "variant_of": _linked("-[:VARIANT_OF]->(:Model {slug: $f_variant_of})", _slug),
         },
         {
             **_by_name(),
@@ -625,10 +627,10 @@ KINDS: Final[dict[str, _Kind]] = {
         _release,
         ReleaseWhere,
         {
-            "organization": _Filter(
-                "EXISTS { (n)-[:ANNOUNCED_BY]->(:Organization {slug: $f_organization}) }", _slug
+            "organization": _linked(
+                "-[:ANNOUNCED_BY]->(:Organization {slug: $f_organization})", _slug
             ),
-            "model": _Filter("EXISTS { (n)-[:INTRODUCED]->(:Model {slug: $f_model}) }", _slug),
+            "model": _linked("-[:INTRODUCED]->(:Model {slug: $f_model})", _slug),
             "date_from": _Filter("n.date >= $f_date_from"),
             "date_to": _Filter("n.date <= $f_date_to"),
         },
@@ -657,27 +659,25 @@ KINDS: Final[dict[str, _Kind]] = {
         {
             "kind": _in("kind"),
             "status": _in("status"),
-            "claimant": _Filter(
-                "EXISTS { (n)-[:CLAIMED_BY]->(:Organization {slug: $f_claimant}) }", _slug
-            ),
-            "claimant_country": _Filter(
-                "EXISTS { (n)-[:CLAIMED_BY]->(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_claimant_country}) }",
+            "claimant": _linked("-[:CLAIMED_BY]->(:Organization {slug: $f_claimant})", _slug),
+            "claimant_country": _linked(
+                "-[:CLAIMED_BY]->(:Organization)-[:BASED_IN]->"
+                "(:Country {code: $f_claimant_country})",
                 _code,
             ),
-            "subject": _Filter("EXISTS { (n)-[:SUBJECT]->(:Model {slug: $f_subject}) }", _slug),
-            "subject_developer_country": _Filter(
-                "EXISTS { (n)-[:SUBJECT]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_subject_developer_country}) }",
+            "subject": _linked("-[:SUBJECT]->(:Model {slug: $f_subject})", _slug),
+            "subject_developer_country": _linked(
+                "-[:SUBJECT]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
+                "(:Country {code: $f_subject_developer_country})",
                 _code,
             ),
-            "against": _Filter("EXISTS { (n)-[:AGAINST]->(:Model {slug: $f_against}) }", _slug),
-            "against_developer_country": _Filter(
-                "EXISTS { (n)-[:AGAINST]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_against_developer_country}) }",
+            "against": _linked("-[:AGAINST]->(:Model {slug: $f_against})", _slug),
+            "against_developer_country": _linked(
+                "-[:AGAINST]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
+                "(:Country {code: $f_against_developer_country})",
                 _code,
             ),
-            "benchmark": _Filter("EXISTS { (n)-[:ON]->(:Benchmark {slug: $f_benchmark}) }", _slug),
+            "benchmark": _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug),
             "made_on_from": _Filter("n.madeOn >= $f_made_on_from"),
             "made_on_to": _Filter("n.madeOn <= $f_made_on_to"),
         },
@@ -691,8 +691,8 @@ KINDS: Final[dict[str, _Kind]] = {
         _result,
         ResultWhere,
         {
-            "model": _Filter("EXISTS { (n)-[:OF]->(:Model {slug: $f_model}) }", _slug),
-            "benchmark": _Filter("EXISTS { (n)-[:ON]->(:Benchmark {slug: $f_benchmark}) }", _slug),
+            "model": _linked("-[:OF]->(:Model {slug: $f_model})", _slug),
+            "benchmark": _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug),
             "evaluator": _Filter("toLower(n.evaluator) CONTAINS $f_evaluator", _text),
             "measured_on_from": _Filter("n.measuredOn >= $f_measured_on_from"),
             "measured_on_to": _Filter("n.measuredOn <= $f_measured_on_to"),
@@ -712,13 +712,9 @@ KINDS: Final[dict[str, _Kind]] = {
         MarketEventWhere,
         {
             "kind": _in("kind"),
-            "organization": _Filter(
-                "EXISTS { (n)-[:AFFECTED]->(:Organization {slug: $f_organization}) }", _slug
-            ),
-            "country": _Filter(
-                "EXISTS { (n)-[:AFFECTED]->(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_country}) }",
-                _code,
+            "organization": _linked("-[:AFFECTED]->(:Organization {slug: $f_organization})", _slug),
+            "country": _linked(
+                "-[:AFFECTED]->(:Organization)-[:BASED_IN]->(:Country {code: $f_country})", _code
             ),
             "model": _Filter(
                 "(EXISTS { (n)-[:ATTRIBUTED_TO]->(:Model {slug: $f_model}) } OR "
@@ -1082,6 +1078,11 @@ def _page_statement(
         )
         scope = "(p)"
         match = "MATCH " + relation.pattern + "\nWITH DISTINCT n\n"
+    anchored = [name for name in filters if kind.filters[name].anchor is not None]
+    if relation_name is None and anchored:
+        anchor = kind.filters[anchored[0]].anchor or ""
+        match = "MATCH (n:" + kind.label + ")" + anchor + "\nWITH DISTINCT n\n"
+        filters = tuple(name for name in filters if name != anchored[0])
     predicates = [kind.filters[name].predicate for name in filters]
     where: LiteralString = ("WHERE " + " AND ".join(predicates) + "\n") if predicates else ""
     direction: LiteralString = "DESC" if order.desc else "ASC"
@@ -2000,17 +2001,23 @@ WITH found, COLLECT {
   WHERE $asOf IS NULL OR r.measuredOn <= $asOf
   WITH m, r ORDER BY sign * r.score DESC, r.measuredOn ASC, r.id ASC
   WITH m, head(collect(r)) AS best
-  RETURN {entry: {model: m@Model, result: best@Result}, sk: sign * best.score, tk: m.slug} AS x
+  RETURN {m: m, r: best, sk: sign * best.score, tk: m.slug} AS x
   ORDER BY x.sk DESC, x.tk ASC
 } AS entries
 WITH found, entries,
   [x IN entries WHERE $afterTk IS NULL OR x.sk < $afterSk
      OR (x.sk = $afterSk AND x.tk > $afterTk)][0..$limit] AS page
-RETURN found, size(entries) AS total,
-  [x IN page | {sk: x.sk, tk: x.tk, entry: {model: x.entry.model, result: x.entry.result,
-                rank: size([y IN entries WHERE y.sk > x.sk]) + 1}}] AS rows
+CALL (entries, page) {
+  UNWIND page AS x
+  WITH entries, x, x.m AS m, x.r AS best
+  RETURN collect({sk: x.sk, tk: x.tk, entry: {model: m@Model, result: best@Result,
+                  rank: size([y IN entries WHERE y.sk > x.sk]) + 1}}) AS rows
+}
+RETURN found, size(entries) AS total, rows
 """
 )
+"""Entries keep node references and only the page is projected: projecting every model with a
+result first made the statement linear in projections, not just in comparisons."""
 
 
 def _leaderboard_entry(r: Row) -> LeaderboardEntry:
