@@ -8,9 +8,10 @@ contenders answer the fixed query mix of bench/mix.py in the same run, alternati
 - peer:    @neo4j/graphql v7 on graphql-yoga (one Node process), installed into bench/peer;
 - floor:   the same questions as hand-written Cypher through the async Python driver, no HTTP.
 
-The load generator is a closed loop of N concurrent clients (keep-alive HTTP/1.1) for a
-bounded time after a warm-up that is not counted. Every answer is checked (HTTP 200, no
-GraphQL errors); one error fails the run. Output: bench/RESULTS.md and bench/results.json.
+The load generator (bench/loadgen.py) is a closed loop of N concurrent clients, one keep-alive
+HTTP/1.1 connection each, for a bounded time after a warm-up that is not counted. Every answer
+is checked (HTTP 200, no GraphQL errors); one error fails the run. Output: bench/RESULTS.md and
+bench/results.json.
 
     python bench/perf.py [--quick | --large] [--seconds 8] [--rounds 2]
 """
@@ -43,6 +44,7 @@ from neo4j import READ_ACCESS, AsyncDriver
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from import_speed import import_csvs
+from loadgen import Pool, TransportError
 from mix import MIX, MixQuery, Picks, pick
 from synthetic import Synthetic
 
@@ -346,9 +348,7 @@ class GraphQLError(RuntimeError):
     """A contender answered with an error: the run is invalid."""
 
 
-def http_sender(
-    client: httpx.AsyncClient, url: str, queries: list[MixQuery], picks: Picks, dialect: str
-) -> Send:
+def http_sender(pool: Pool, url: str, queries: list[MixQuery], picks: Picks, dialect: str) -> Send:
     """POST the query (rotating through `queries`) with its variables; fail on any error."""
 
     async def send(i: int) -> None:
@@ -359,16 +359,12 @@ def http_sender(
         else:
             body = {"query": query.peer, "variables": query.peer_variables(picks, n)}
         try:
-            answer = await client.post(
-                url, content=orjson.dumps(body), headers={"content-type": "application/json"}
-            )
-        except httpx.TransportError as exc:  # name the contender and query that failed
-            raise GraphQLError(f"{dialect} {query.name}: {type(exc).__name__} {exc}") from exc
-        if answer.status_code != 200:
-            raise GraphQLError(
-                f"{dialect} {query.name}: HTTP {answer.status_code}: {answer.text[:500]}"
-            )
-        payload = orjson.loads(answer.content)
+            status, content = await pool.connection(url).post_json(orjson.dumps(body))
+        except TransportError as exc:  # name the contender and query that failed
+            raise GraphQLError(f"{dialect} {query.name}: {exc}") from exc
+        if status != 200:
+            raise GraphQLError(f"{dialect} {query.name}: HTTP {status}: {content[:500]!r}")
+        payload = orjson.loads(content)
         if payload.get("errors"):
             raise GraphQLError(f"{dialect} {query.name}: {str(payload['errors'])[:500]}")
 
@@ -408,9 +404,8 @@ async def measure_dataset(
         ]
         if plan.mix:
             units.append((MIX_NAME, list(MIX), (16,)))
-        async with httpx.AsyncClient(
-            timeout=60, limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
-        ) as client:
+        client = Pool(timeout_s=60)
+        try:
             if round_no == 0:  # every statement planned and every code path warm before timing
                 for contender in plan.contenders:
                     for query in MIX:
@@ -445,6 +440,8 @@ async def measure_dataset(
                         )
                         samples.append(sample)
                         print(_sample_line(sample), flush=True)
+        finally:
+            client.close()
     finally:
         await driver.close()
     return samples
@@ -460,9 +457,8 @@ async def rss_run(
     finally:
         await driver.close()
     readings: list[tuple[float, float]] = []
-    async with httpx.AsyncClient(
-        timeout=60, limits=httpx.Limits(max_connections=32, max_keepalive_connections=32)
-    ) as client:
+    client = Pool(timeout_s=60)
+    try:
         send = http_sender(client, server.url, list(MIX), picks, "service")
 
         async def sample_rss() -> None:
@@ -475,6 +471,8 @@ async def rss_run(
         watcher = asyncio.create_task(sample_rss())
         n, _, lat = await closed_loop(send, 16, warmup, seconds)
         await watcher
+    finally:
+        client.close()
     start, end = readings[0][1], readings[-1][1]
     return {
         "seconds": seconds,

@@ -908,10 +908,18 @@ class PageInfo:
 
 @dataclass(frozen=True, slots=True)
 class Edge(Generic[T]):
-    """One row of a page with the cursor that resumes after it."""
+    """One row of a page with the cursor that resumes after it (made when asked for: most
+    queries select no cursor, and a nested query can hold hundreds of edges)."""
 
-    cursor: str
     node: T
+    order: str
+    sort_value: Any
+    key: str
+
+    @property
+    def cursor(self) -> str:
+        """The opaque cursor that resumes after this row."""
+        return encode_cursor(self.order, self.sort_value, self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1011,7 +1019,7 @@ def _page(
 ) -> Page[T]:
     """Turn up to first+1 sorted rows ({entry, sk, key}) into a page."""
     shown = rows[:first]
-    edges = [Edge(encode_cursor(order, row["sk"], row[key]), build(row[entry])) for row in shown]
+    edges = [Edge(build(row[entry]), order, row["sk"], row[key]) for row in shown]
     info = PageInfo(
         has_next_page=len(rows) > first,
         has_previous_page=after is not None,
