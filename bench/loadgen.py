@@ -17,6 +17,10 @@ class TransportError(RuntimeError):
     """The connection failed, closed early or the answer was not HTTP/1.1."""
 
 
+class _Closed(ConnectionError):
+    """The server closed the connection before answering."""
+
+
 class Connection:
     """One keep-alive connection to a URL, opened on first use and again after a close."""
 
@@ -32,10 +36,22 @@ class Connection:
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def post_json(self, body: bytes) -> tuple[int, bytes]:
-        """POST a JSON body; the status and the response body."""
+        """POST a JSON body; the status and the response body.
+
+        A kept-alive connection the server closed while idle (Node closes them after 5 s)
+        answers nothing; the request is then sent once more on a new connection, as
+        browsers and httpx do (the mix only reads, so a repeat is harmless).
+        """
+        reused = self._streams is not None
         try:
             async with asyncio.timeout(self.timeout_s):
-                return await self._exchange(body)
+                try:
+                    return await self._exchange(body)
+                except _Closed:
+                    self.close()
+                    if not reused:
+                        raise
+                    return await self._exchange(body)
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             self.close()
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
@@ -49,7 +65,12 @@ class Connection:
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         ).encode("ascii")
         writer.write(head + body)
-        status_line = await reader.readline()
+        try:
+            status_line = await reader.readline()
+        except ConnectionResetError as exc:
+            raise _Closed("the server closed the connection") from exc
+        if not status_line:
+            raise _Closed("the server closed the connection")
         if not status_line.startswith(b"HTTP/1.1 "):
             raise ValueError(f"not an HTTP/1.1 answer: {status_line[:80]!r}")
         status = int(status_line.split()[1])
