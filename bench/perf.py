@@ -740,10 +740,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH)
     parser.add_argument("--only", help="comma-separated dataset names to measure (default: all)")
     args = parser.parse_args()
-    args.seconds = args.seconds or (1.5 if args.quick else 5.0)
+    args.seconds = args.seconds or (1.2 if args.quick else 5.0)
     args.warmup = args.warmup if args.warmup is not None else (0.3 if args.quick else 1.0)
     args.rounds = args.rounds or (1 if args.quick else 2)
-    args.rss_seconds = args.rss_seconds or (20.0 if args.quick else 300.0)
+    args.rss_seconds = args.rss_seconds or (10.0 if args.quick else 300.0)
     datasets = plans(args.quick, args.large)
     if args.only:
         datasets = [p for p in datasets if p.name in args.only.split(",")]
