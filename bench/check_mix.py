@@ -19,12 +19,10 @@ import asyncio
 import datetime as dt
 import difflib
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,18 +35,15 @@ import neo4j
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mix import MIX, PATH_RELATIONSHIPS, MixQuery, Picks, pick
+from perf import Server, _env, start_peer, start_service
 from synthetic import Synthetic
 
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, configured_target, local_server, make_driver
-from modelatlas.db.local import LocalNeo4j, free_port
+from modelatlas.db.local import LocalNeo4j
 from modelatlas.domain import Dataset
 from modelatlas.graph import Graph
 from modelatlas.knowledge import KnowledgeGraph
-
-BENCH: Final = Path(__file__).resolve().parent
-PEER: Final = BENCH / "peer"
-READY_TIMEOUT_S: Final = 180.0
 
 Rows = list[dict[str, Any]]
 
@@ -56,68 +51,11 @@ Rows = list[dict[str, Any]]
 # --------------------------------------------------------------------------- processes
 
 
-@dataclass
-class Server:
-    """A contender's process, where it answers, and its log."""
-
-    name: str
-    proc: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after 20 s."""
-        if self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def _env(target: Neo4jTarget, folder: Path) -> dict[str, str]:
-    """The environment of a child process that must use this Neo4j and nothing else."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MODELATLAS_"))}
-    env.update(
-        NEO4J_URI=target.uri,
-        NEO4J_USER=target.user,
-        NEO4J_PASSWORD=target.password,
-        NEO4J_DATABASE=target.database,
-        MODELATLAS_DATA_DIR=str(folder / "data"),
-    )
-    return env
-
-
-def _tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _wait(server: Server, ready: Callable[[], bool]) -> Server:
-    """Poll until the server answers; on exit or timeout, stop it and show its log's tail."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise SystemExit(f"the {server.name} exited on start:\n{_tail(server.log)}")
-        try:
-            if ready():
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    server.stop()
-    raise SystemExit(f"the {server.name} was not ready in {READY_TIMEOUT_S:.0f} s")
-
-
 def modelatlas(target: Neo4jTarget, folder: Path, *args: str) -> None:
     """Run a `modelatlas` command against the target (output shown only when it fails)."""
     done = subprocess.run(
         [sys.executable, "-m", "modelatlas", *args],
-        env=_env(target, folder),
+        env=_env(target) | {"MODELATLAS_DATA_DIR": str(folder / "data")},
         cwd=folder,
         capture_output=True,
         text=True,
@@ -125,56 +63,6 @@ def modelatlas(target: Neo4jTarget, folder: Path, *args: str) -> None:
     )
     if done.returncode != 0:
         raise SystemExit(f"modelatlas {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-
-
-def start_service(target: Neo4jTarget, folder: Path) -> Server:
-    """`modelatlas serve` on a free loopback port, production mode, rate limits off."""
-    port = free_port()
-    env = _env(target, folder)
-    env.update(
-        MODELATLAS_ENV="production",
-        MODELATLAS_RATE_LIMIT_PER_KEY="0",
-        MODELATLAS_RATE_LIMIT_PER_ADDRESS="0",
-    )
-    log = folder / "service.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "modelatlas",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            cwd=folder,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server("service", proc, f"http://127.0.0.1:{port}/graphql", log)
-    readyz = f"http://127.0.0.1:{port}/readyz"
-    return _wait(server, lambda: httpx.get(readyz, timeout=5).status_code == 200)
-
-
-def start_peer(target: Neo4jTarget, folder: Path) -> Server:
-    """The @neo4j/graphql peer (`npm ci` first when bench/peer has no node_modules)."""
-    if not (PEER / "node_modules").is_dir():
-        print("installing the peer: npm ci in bench/peer", flush=True)
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER, check=True)
-    port = free_port()
-    env = _env(target, folder)
-    env.update(PORT=str(port), NODE_ENV="production")
-    log = folder / "peer.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            ["node", str(PEER / "server.mjs")], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}/graphql"
-    server = Server("peer", proc, url, log)
-    return _wait(server, lambda: f"peer ready on {url}" in log.read_text(errors="replace"))
 
 
 @contextmanager
@@ -468,7 +356,7 @@ def main() -> None:
             loaded = asyncio.run(load_synthetic(target, args.claims))
             print(f"synthetic ({args.claims} claims): {json.dumps(loaded)}", flush=True)
             print("starting the service and the peer...", flush=True)
-            servers["service"] = start_service(target, folder)
+            servers["service"] = start_service(target, folder, MODELATLAS_ENV="production")
             servers["peer"] = start_peer(target, folder)
             picks = asyncio.run(_picks(target))
             print(

@@ -226,15 +226,16 @@ def _wait_ready(server: Server, log: Path, probe: Callable[[], bool]) -> Server:
     raise SystemExit(f"{server.name} was not ready within 180 s; see {log}")
 
 
-def start_service(target: Neo4jTarget, folder: Path) -> Server:
+def start_service(target: Neo4jTarget, folder: Path, **settings: str) -> Server:
     """`modelatlas serve` as deployed (one process), rate limits off: all clients share one
-    address."""
+    address. `settings` are further environment variables (e.g. MODELATLAS_ENV)."""
     port = free_port()
     env = _env(target)
     env.update(
         MODELATLAS_DATA_DIR=str(folder / "service-data"),
         MODELATLAS_RATE_LIMIT_PER_KEY="0",
         MODELATLAS_RATE_LIMIT_PER_ADDRESS="0",
+        **settings,
     )
     log = folder / "service.log"
     cmd = [sys.executable, "-m", "modelatlas", "serve", "--host", "127.0.0.1", "--port", str(port)]
