@@ -106,19 +106,22 @@ def _json(text: str | bytes, what: str) -> Any:
         raise Refused(400, f"Unable to parse {what} as JSON") from None
 
 
+_PARAMETER_TYPES: Final[dict[str, tuple[type, str]]] = {
+    "query": (str, "a string"),
+    "variables": (dict, "an object"),
+    "extensions": (dict, "an object"),
+    "operationName": (str, "a string"),
+}
+"""Each GraphQL request parameter's JSON type, as the spec has it (null is always allowed)."""
+
+
 def _params(data: Any) -> dict[str, Any]:
     """The GraphQL request parameters of a parsed body, each of the type the spec allows."""
     if isinstance(data, list):
         raise Refused(400, "Batching is not enabled")
     if not isinstance(data, dict):
         raise Refused(400, "The request body must be a JSON object.")
-    expected = {
-        "query": (str, "a string"),
-        "variables": (dict, "an object"),
-        "extensions": (dict, "an object"),
-        "operationName": (str, "a string"),
-    }
-    for name, (kind, article) in expected.items():
+    for name, (kind, article) in _PARAMETER_TYPES.items():
         value = data.get(name)
         if value is not None and not isinstance(value, kind):
             raise Refused(
