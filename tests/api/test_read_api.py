@@ -5,6 +5,7 @@ The seed is written once for this module (`seeded_client`); every test here only
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -347,6 +348,11 @@ async def test_model_counts_for_charts(seeded_client: httpx.AsyncClient) -> None
           open: modelCounts(
             by: COUNTRY, where: {accessibility: [OPEN_WEIGHTS, OPEN_WEIGHTS_RESTRICTED]}
           ) { key count }
+          openai: modelCounts(by: YEAR, where: {organization: "openai"}) { key count }
+          chinese: modelCounts(by: ORGANIZATION, where: {country: "CN"}) { key count }
+          openaiModels: models(first: 100, where: {organization: "openai"}) {
+            edges { node { releasedOn } }
+          }
         }""",
     )
     assert data["country"] == [
@@ -370,6 +376,18 @@ async def test_model_counts_for_charts(seeded_client: httpx.AsyncClient) -> None
         {"key": "moonshot-ai", "count": 1},
     ]
     assert data["open"] == [{"key": "CN", "count": 2}, {"key": "US", "count": 1}]
+    # Counts filtered by a related node (these start from that node) agree with the lists.
+    years = Counter(
+        (edge["node"]["releasedOn"] or "")[:4] or None for edge in data["openaiModels"]["edges"]
+    )
+    assert sum(years.values()) == 5
+    assert {row["key"]: row["count"] for row in data["openai"]} == dict(years)
+    assert data["chinese"] == [
+        {"key": "deepseek", "count": 2},
+        {"key": "alibaba-cloud", "count": 1},
+        {"key": "bytedance", "count": 1},
+        {"key": "moonshot-ai", "count": 1},
+    ]
 
 
 async def test_lists_filter_and_sort(seeded_client: httpx.AsyncClient) -> None:

@@ -1057,6 +1057,18 @@ def _order(kind: _Kind, order: str | None) -> tuple[str, _Order]:
         ) from None
 
 
+def _root_match(kind: _Kind, filters: tuple[str, ...]) -> tuple[LiteralString, tuple[str, ...]]:
+    """The MATCH binding `n` to the nodes of a kind, and the filters left to test on them: from
+    the node the first anchored filter names (a unique-index seek, then its relationships)
+    when a filter has an anchor, else from the label."""
+    anchored = [name for name in filters if kind.filters[name].anchor is not None]
+    if not anchored:
+        return "MATCH (n:" + kind.label + ")\n", filters
+    anchor = kind.filters[anchored[0]].anchor or ""
+    rest = tuple(name for name in filters if name != anchored[0])
+    return "MATCH (n:" + kind.label + ")" + anchor + "\nWITH DISTINCT n\n", rest
+
+
 @lru_cache(maxsize=1024)
 def _page_statement(
     kind_name: str,
@@ -1073,7 +1085,7 @@ def _page_statement(
     if relation_name is None:
         head: LiteralString = ""
         scope: LiteralString = "()"
-        match: LiteralString = "MATCH (n:" + kind.label + ")\n"
+        match, filters = _root_match(kind, filters)
     else:
         relation = RELATIONS[relation_name]
         parent = KINDS[relation.parent]
@@ -1086,11 +1098,6 @@ def _page_statement(
         )
         scope = "(p)"
         match = "MATCH " + relation.pattern + "\nWITH DISTINCT n\n"
-    anchored = [name for name in filters if kind.filters[name].anchor is not None]
-    if relation_name is None and anchored:
-        anchor = kind.filters[anchored[0]].anchor or ""
-        match = "MATCH (n:" + kind.label + ")" + anchor + "\nWITH DISTINCT n\n"
-        filters = tuple(name for name in filters if name != anchored[0])
     predicates = [kind.filters[name].predicate for name in filters]
     where: LiteralString = ("WHERE " + " AND ".join(predicates) + "\n") if predicates else ""
     direction: LiteralString = "DESC" if order.desc else "ASC"
@@ -2212,9 +2219,10 @@ RETURN key, key AS label, count ORDER BY key ASC""",
 @lru_cache(maxsize=256)
 def _count_statement(by: CountBy, filters: tuple[str, ...]) -> LiteralString:
     kind = KINDS["Model"]
-    predicates = [kind.filters[name].predicate for name in filters]
-    where: LiteralString = (" WHERE " + " AND ".join(predicates)) if predicates else ""
-    return "MATCH (n:Model)" + where + _COUNT_GROUPS[by]
+    match, rest = _root_match(kind, filters)
+    predicates = [kind.filters[name].predicate for name in rest]
+    where: LiteralString = ("WHERE " + " AND ".join(predicates)) if predicates else ""
+    return match + where + _COUNT_GROUPS[by]
 
 
 async def model_counts(graph: Graph, by: CountBy, where: ModelWhere | None = None) -> list[Bucket]:
