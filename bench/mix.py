@@ -29,6 +29,8 @@ from typing import Any, Final
 
 import neo4j
 
+from modelatlas.graph.reads import SEARCH_WINDOW
+
 FIRST: Final = 20
 """Page size of the lists in the mix (the service's default)."""
 
@@ -569,7 +571,8 @@ SEARCH = MixQuery(
     peer="""query Search($text: String!) {
   search(text: $text, first: 10) { kind key name score }
 }""",
-    cypher="""CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node, score
+    cypher="""CALL db.index.fulltext.queryNodes('entity_names', $query, {limit: $window})
+YIELD node, score
 WITH node, score, labels(node)[0] AS kind, coalesce(node.slug, node.code) AS key
 ORDER BY score DESC, kind ASC, key ASC
 LIMIT $first
@@ -578,6 +581,7 @@ RETURN toUpper(kind) AS kind, key, node.name AS name, score""",
     draw_cypher=lambda picks, i: {
         "query": lucene_query(_nth(picks.terms, i, "search terms")),
         "first": SEARCH_FIRST,
+        "window": SEARCH_FIRST + SEARCH_WINDOW,
     },
 )
 

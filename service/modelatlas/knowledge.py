@@ -588,9 +588,13 @@ class KnowledgeGraph:
         as_of: dt.date | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
+        count: bool = True,
     ) -> Page[LeaderboardEntry]:
-        """Each model's best result on a benchmark as of a date, ranked."""
-        return await reads.leaderboard(self.graph, benchmark, as_of=as_of, first=first, after=after)
+        """Each model's best result on a benchmark as of a date, ranked (without `count`, no
+        total: the first page then reads about a page of results, not the whole benchmark)."""
+        return await reads.leaderboard(
+            self.graph, benchmark, as_of=as_of, first=first, after=after, count=count
+        )
 
     async def contested_claims(
         self,

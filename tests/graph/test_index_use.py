@@ -13,7 +13,13 @@ import pytest
 
 from modelatlas.domain import Dataset
 from modelatlas.graph import Graph
-from modelatlas.graph.reads import KINDS, _nodes_statement, _page_statement
+from modelatlas.graph.reads import (
+    _LEADERBOARD,
+    _LEADERBOARD_TOP,
+    KINDS,
+    _nodes_statement,
+    _page_statement,
+)
 from modelatlas.knowledge import KnowledgeGraph
 
 pytestmark = pytest.mark.anyio
@@ -104,12 +110,21 @@ async def filled(graph: Graph) -> Graph:
     return graph
 
 
-async def _plan(graph: Graph, statement: str, params: dict[str, Any]) -> dict[str, Any]:
+async def _plan(
+    graph: Graph, statement: str, params: dict[str, Any], how: str = "EXPLAIN"
+) -> dict[str, Any]:
     async with graph.driver.session(database=graph.database) as session:
-        result = await session.run("EXPLAIN " + statement, params)  # type: ignore[arg-type]
+        result = await session.run(how + " " + statement, params)  # type: ignore[arg-type]
         summary = await result.consume()
-    assert summary.plan is not None
-    return dict(summary.plan)
+    plan = summary.profile if how == "PROFILE" else summary.plan
+    assert plan is not None
+    return dict(plan)
+
+
+def _rows(plan: dict[str, Any], operator: str) -> int:
+    """Rows the operators of one type produced in a PROFILE, summed over the tree."""
+    own = plan.get("rows", 0) if plan["operatorType"].split("@")[0] == operator else 0
+    return int(own) + sum(_rows(child, operator) for child in plan.get("children", []))
 
 
 def _operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
@@ -164,3 +179,16 @@ async def test_lookups_and_date_ranges_are_index_seeks(filled: Graph) -> None:
         params = {f"f_{name}": dt.date(2020, 1, 1), "limit": 21}
         problems += _range_problems(kind, name, _operators(await _plan(filled, statement, params)))
     assert not problems, "\n".join(problems)
+
+
+async def test_first_leaderboard_page_reads_about_a_page_of_results(filled: Graph) -> None:
+    """PROFILE: without a total, the first page of a benchmark's leaderboard seeks a few dozen
+    of its 1000 results in score order (ten results tie on every score) and scans nothing; the
+    full ranking, for totals and later pages, reads them all."""
+    params = {"benchmark": "b", "asOf": None, "limit": 21, "afterSk": None, "afterTk": None}
+    top = await _plan(filled, _LEADERBOARD_TOP, params, "PROFILE")
+    seeks = _rows(top, "NodeIndexSeek") + _rows(top, "NodeIndexSeekByRange")
+    scans = {op for op, _ in _operators(top)} & (SCANS | {"NodeIndexScan"})
+    assert 21 <= seeks <= 80 and not scans, _operators(top)
+    full = await _plan(filled, _LEADERBOARD, params, "PROFILE")
+    assert _rows(full, "Expand(All)") >= N

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from modelatlas.domain import Benchmark, Dataset, Model, Organization, Result, Source
 from modelatlas.graph import Graph
 from modelatlas.graph.migrations import MigrationError, load_migrations, migrate
+from modelatlas.knowledge import KnowledgeGraph
 
 pytestmark = pytest.mark.anyio
 
@@ -77,4 +79,32 @@ def test_migration_files_are_well_formed() -> None:
     assert [m.version for m in migrations] == sorted({m.version for m in migrations})
     for m in migrations:
         assert m.statements, m.name
-        assert all("IF NOT EXISTS" in s for s in m.statements), m.name
+        creates = [s for s in m.statements if s.upper().startswith("CREATE")]
+        assert all("IF NOT EXISTS" in s for s in creates), m.name
+
+
+async def test_results_written_before_0004_get_their_benchmark(graph: Graph) -> None:
+    """The backfill gives results of an older graph the benchmark slug the bounded leaderboard
+    seeks by, and running it again changes nothing."""
+    await KnowledgeGraph(graph).upsert(
+        Dataset(
+            sources=[Source(url="https://example.org/a")],
+            organizations=[Organization(name="Lab")],
+            models=[Model(name="M", developers=["lab"])],
+            benchmarks=[Benchmark(name="B")],
+            results=[
+                Result(
+                    id="r", model="m", benchmark="b", score=1.0, sources=["https://example.org/a"]
+                )
+            ],
+        )
+    )
+    await graph.write("MATCH (r:Result) REMOVE r.benchmark")  # as written before 0004
+    kg = KnowledgeGraph(graph)
+    assert (await kg.leaderboard("b", count=False)).nodes == []
+    backfill = next(m for m in load_migrations() if m.name == "result_benchmark").statements[-1]
+    for _ in range(2):
+        await graph.autocommit(backfill)  # type: ignore[arg-type]
+        rows = await graph.read("MATCH (r:Result) RETURN r.benchmark AS b")
+        assert rows == [{"b": "b"}]
+    assert [e.result.id for e in (await kg.leaderboard("b", count=False)).nodes] == ["r"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -18,11 +19,13 @@ from modelatlas.domain import (
 )
 from modelatlas.graph import Graph, count_round_trips
 from modelatlas.graph.reads import (
+    SEARCH_WINDOW,
     ClaimWhere,
     InvalidArgument,
     ModelWhere,
     NotFound,
     PageRequest,
+    SearchKind,
     decode_cursor,
     encode_cursor,
     lucene_query,
@@ -178,3 +181,76 @@ async def test_lineage_variants_and_citations_at_depth(graph: Graph) -> None:
     models = await kg.models(ModelWhere(derived_from="Base"))
     assert [m.slug for m in models.nodes] == ["mid", "sibling"]
     assert (await kg.models(ModelWhere(variant_of="base"))).total_count == 1
+
+
+def _boards(seed: int) -> Dataset:
+    """Two benchmarks (higher and lower is better) whose scores tie a lot, some undated."""
+    rng = random.Random(seed)
+    models = [Model(name=f"M{i:02d}", developers=["lab"]) for i in range(30)]
+    results = [
+        Result(
+            id=f"r{bench}-{i}",
+            model=f"m{rng.randrange(30):02d}",
+            benchmark=bench,
+            score=float(rng.randrange(12)),
+            measured_on=None if rng.random() < 0.1 else dt.date(2025, 1, 1 + rng.randrange(28)),
+            sources=["https://example.org/a"],
+        )
+        for bench in ("up", "down")
+        for i in range(120)
+    ]
+    return Dataset(
+        sources=[Source(url="https://example.org/a")],
+        organizations=[Organization(name="Lab")],
+        models=models,
+        benchmarks=[Benchmark(name="Up"), Benchmark(name="Down", higher_is_better=False)],
+        results=results,
+    )
+
+
+@anyio
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_first_leaderboard_page_without_total_matches_the_full_ranking(
+    graph: Graph, seed: int
+) -> None:
+    """The bounded first page (no total) gives the same rows, ranks and hasNextPage as ranking
+    every result, ties at the page edge included, in both directions and as of any date."""
+    kg = KnowledgeGraph(graph)
+    await kg.upsert(_boards(seed))
+    compared = 0
+    for bench in ("up", "down"):
+        for as_of in (None, dt.date(2025, 1, 5), dt.date(2025, 1, 20)):
+            for first in (1, 2, 3, 5, 8, 13, 30):
+                full = await kg.leaderboard(bench, as_of=as_of, first=first)
+                top = await kg.leaderboard(bench, as_of=as_of, first=first, count=False)
+                assert top.total_count is None and full.total_count is not None
+                view = lambda page: [  # noqa: E731
+                    (e.node.rank, e.node.model.slug, e.node.result.id, e.cursor) for e in page.edges
+                ]
+                assert view(top) == view(full), (bench, as_of, first)
+                assert top.page_info == full.page_info
+                compared += len(full.edges)
+    assert compared > 200
+
+
+@anyio
+async def test_search_ranks_a_window_of_hits_and_finds_a_kind_past_it(graph: Graph) -> None:
+    """120 models match "alpha" better than the one benchmark (a longer name): a search ranks
+    the index's best first + SEARCH_WINDOW hits, ties listed by key; limited to benchmarks, it
+    still finds the benchmark that lies past that window."""
+    kg = KnowledgeGraph(graph)
+    await kg.upsert(
+        Dataset(
+            organizations=[Organization(name="Lab")],
+            models=[Model(name=f"Alpha {i:03d}", developers=["lab"]) for i in range(120)],
+            benchmarks=[Benchmark(name="Alpha Bench Extended")],
+        )
+    )
+    hits = await kg.search("alpha", first=10)
+    assert [h.kind for h in hits] == [SearchKind.MODEL] * 10
+    assert [h.key for h in hits] == sorted(h.key for h in hits)
+    with count_round_trips() as trips:
+        only = await kg.search("alpha", kinds=[SearchKind.BENCHMARK], first=3)
+    assert [(h.kind, h.key) for h in only] == [(SearchKind.BENCHMARK, "alpha-bench-extended")]
+    assert trips.count == 2  # the window held no benchmark, so every hit was ranked
+    assert 10 + SEARCH_WINDOW < 120

@@ -317,7 +317,9 @@ class Query:
 
     @strawberry.field(
         description="Full-text search over the names and aliases of organizations, models, "
-        'benchmarks and countries, best first ("Qwen 2.5 Max" finds Qwen2.5-Max).',
+        'benchmarks and countries, best first ("Qwen 2.5 Max" finds Qwen2.5-Max). Equally '
+        "relevant hits are listed by kind and key among the index's best first + 50; past "
+        "those, ties are cut in the index's own order.",
         graphql_type=list[SearchHit],
     )
     async def search(
@@ -436,7 +438,11 @@ class Query:
         after: After = None,
     ) -> Page[reads.LeaderboardEntry]:
         return await loaders.knowledge(info).leaderboard(
-            benchmark, as_of=as_of, first=first, after=after
+            benchmark,
+            as_of=as_of,
+            first=first,
+            after=after,
+            count=loaders.loaders(info).wants_total(info),
         )
 
     @strawberry.field(

@@ -2006,19 +2006,7 @@ class LeaderboardEntry:
         return self.result.score
 
 
-_LEADERBOARD: Final = _shaped(
-    """
-OPTIONAL MATCH (b:Benchmark {slug: $benchmark})
-WITH b, b IS NOT NULL AS found,
-     CASE WHEN coalesce(b.higherIsBetter, true) THEN 1.0 ELSE -1.0 END AS sign
-WITH found, COLLECT {
-  MATCH (b)<-[:ON]-(r:Result)-[:OF]->(m:Model)
-  WHERE $asOf IS NULL OR r.measuredOn <= $asOf
-  WITH m, r ORDER BY sign * r.score DESC, r.measuredOn ASC, r.id ASC
-  WITH m, head(collect(r)) AS best
-  RETURN {m: m, r: best, sk: sign * best.score, tk: m.slug} AS x
-  ORDER BY x.sk DESC, x.tk ASC
-} AS entries
+_BOARD_TAIL: Final = """
 WITH found, entries,
   [x IN entries WHERE $afterTk IS NULL OR x.sk < $afterSk
      OR (x.sk = $afterSk AND x.tk > $afterTk)][0..$limit] AS page
@@ -2028,11 +2016,74 @@ CALL (entries, page) {
   RETURN collect({sk: x.sk, tk: x.tk, entry: {model: m@Model, result: best@Result,
                   rank: size([y IN entries WHERE y.sk > x.sk]) + 1}}) AS rows
 }
-RETURN found, size(entries) AS total, rows
 """
+_BEST_PER_MODEL: Final = """
+  WITH m, r ORDER BY sign * r.score DESC, r.measuredOn ASC, r.id ASC
+  WITH m, head(collect(r)) AS best
+  RETURN {m: m, r: best, sk: sign * best.score, tk: m.slug} AS x
+  ORDER BY x.sk DESC, x.tk ASC
+"""
+_LEADERBOARD: Final = _shaped(
+    """
+OPTIONAL MATCH (b:Benchmark {slug: $benchmark})
+WITH b, b IS NOT NULL AS found,
+     CASE WHEN coalesce(b.higherIsBetter, true) THEN 1.0 ELSE -1.0 END AS sign
+WITH found, COLLECT {
+  MATCH (b)<-[:ON]-(r:Result)-[:OF]->(m:Model)
+  WHERE $asOf IS NULL OR r.measuredOn <= $asOf
+"""
+    + _BEST_PER_MODEL
+    + "} AS entries"
+    + _BOARD_TAIL
+    + "RETURN found, size(entries) AS total, rows"
 )
-"""Entries keep node references and only the page is projected: projecting every model with a
-result first made the statement linear in projections, not just in comparisons."""
+"""Every model's best result, for any page and the total. Entries keep node references and only
+the page is projected: projecting every model with a result first made the statement linear in
+projections, not just in comparisons."""
+
+# The first page without a total needs only the models whose best result is good enough: walk
+# the benchmark's results best score first (an ordered seek of result_benchmark_score) until
+# $limit models are met; the worst of their best scores bounds the page, since every model on
+# it has a result at least that good. Only the results within that bound are then ranked, so the
+# statement reads about a page of results however many the benchmark has. (Should the walk not
+# meet models in score order, the bound is only lower: more results read, the same answer.)
+_BOUNDED: Final = """
+  MATCH (r:Result) USING INDEX r:Result(benchmark, score)
+  WHERE r.benchmark = CASE WHEN found AND sign {cmp} 0 THEN $benchmark END
+    AND r.score IS NOT NULL
+  WITH r ORDER BY r.benchmark {dir}, r.score {dir}
+  WHERE $asOf IS NULL OR r.measuredOn <= $asOf
+  MATCH (r)-[:OF]->(m:Model)
+  WITH DISTINCT m LIMIT $limit
+  CALL (m) {{
+    UNWIND [(m)<-[:OF]-(r:Result) WHERE r.benchmark = $benchmark
+            AND ($asOf IS NULL OR r.measuredOn <= $asOf) | r.score] AS score
+    RETURN {best}(score) AS best
+  }}
+  WITH {worst}(best) AS bound
+  MATCH (r:Result) USING INDEX r:Result(benchmark, score)
+  WHERE r.benchmark = $benchmark AND r.score {within} bound
+    AND ($asOf IS NULL OR r.measuredOn <= $asOf)
+  RETURN r
+"""
+_LEADERBOARD_TOP: Final = _shaped(
+    """
+OPTIONAL MATCH (b:Benchmark {slug: $benchmark})
+WITH b IS NOT NULL AS found,
+     CASE WHEN coalesce(b.higherIsBetter, true) THEN 1.0 ELSE -1.0 END AS sign
+WITH found, sign, COLLECT {
+  CALL (found, sign) {"""
+    + _BOUNDED.format(cmp=">", dir="DESC", best="max", worst="min", within=">=")
+    + "UNION ALL"
+    + _BOUNDED.format(cmp="<", dir="ASC", best="min", worst="max", within="<=")
+    + """  }
+  MATCH (r)-[:OF]->(m:Model)
+"""
+    + _BEST_PER_MODEL
+    + "} AS entries"
+    + _BOARD_TAIL
+    + "RETURN found, null AS total, rows"
+)
 
 
 def _leaderboard_entry(r: Row) -> LeaderboardEntry:
@@ -2046,15 +2097,18 @@ async def leaderboard(
     as_of: dt.date | None = None,
     first: int = DEFAULT_PAGE_SIZE,
     after: str | None = None,
+    count: bool = True,
 ) -> Page[LeaderboardEntry]:
     """Each model's best result on a benchmark measured by `as_of` (undated ones only without).
 
     Best respects the benchmark's higherIsBetter; ties are ranked alike and listed by slug.
+    Without `count` the total is left out (None), and the first page then costs about a page
+    of results rather than every result of the benchmark.
     """
     slug = _slug(benchmark)
     return await _analytic_page(
         graph,
-        _LEADERBOARD,
+        _LEADERBOARD if count or after is not None else _LEADERBOARD_TOP,
         {"benchmark": slug, "asOf": as_of},
         name="leaderboard",
         value="float",
@@ -2264,9 +2318,12 @@ class SearchHit:
 _TOKEN: Final = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
 _LUCENE_SPECIAL: Final = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
-_SEARCH: Final = _shaped(
-    """
-CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node, score
+SEARCH_WINDOW: Final = 50
+"""Beyond `first`, how many of the full-text index's best hits a search ranks: hits that tie
+in relevance past that window are cut in the index's own order (a prefix such as `model*` can
+match every model; ranking them all cost 0.5 s per search on a million-claim graph)."""
+
+_SEARCH_RANK: Final = """
 WITH node, score, [l IN labels(node) WHERE l IN $kinds][0] AS kind
 WHERE kind IS NOT NULL
 WITH node, score, kind, coalesce(node.slug, node.code) AS key
@@ -2278,7 +2335,14 @@ RETURN kind, key, node.name AS name, score,
             WHEN 'Benchmark' THEN node@Benchmark
             ELSE node@Country END AS node
 """
+_SEARCH: Final = _shaped(
+    "CALL db.index.fulltext.queryNodes('entity_names', $query, {limit: $window}) "
+    "YIELD node, score" + _SEARCH_RANK
 )
+_SEARCH_ALL: Final = _shaped(
+    "CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node, score" + _SEARCH_RANK
+)
+"""Every hit: for a search limited to some kinds that the window did not fill."""
 
 
 def lucene_query(text: str) -> str | None:
@@ -2315,7 +2379,10 @@ async def search(
     if query is None or first == 0:
         return []
     wanted = [SearchKind(k).value for k in kinds] if kinds else [k.value for k in SearchKind]
-    rows = await graph.read(_SEARCH, {"query": query, "kinds": wanted, "limit": first})
+    params = {"query": query, "kinds": wanted, "limit": first, "window": first + SEARCH_WINDOW}
+    rows = await graph.read(_SEARCH, params)
+    if len(rows) < first and len(wanted) < len(SearchKind):
+        rows = await graph.read(_SEARCH_ALL, params)  # the window held too few of these kinds
     return [
         SearchHit(
             SearchKind(r["kind"]),

@@ -205,6 +205,7 @@ CALL (n, row) {
 CALL (n, row) {
   MATCH (b:Benchmark {slug: row.benchmark})
   MERGE (n)-[:ON]->(b)
+  SET n.benchmark = b.slug
 }
 """
         + _cite("Result")
