@@ -120,6 +120,7 @@ CALL (row) {
         (src:Source {url: row.sources})
   MERGE (r)-[:OF]->(m)
   MERGE (r)-[:ON]->(b)
+  SET r.benchmark = b.slug
   MERGE (r)-[c:CITED_IN]->(src)
   SET c.score = toFloat(row.score), c.measuredOn = date(row.measuredOn)
 } IN TRANSACTIONS OF 2000 ROWS""",
