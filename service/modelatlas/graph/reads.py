@@ -2047,6 +2047,7 @@ projections, not just in comparisons."""
 # it has a result at least that good. Only the results within that bound are then ranked, so the
 # statement reads about a page of results however many the benchmark has. (Should the walk not
 # meet models in score order, the bound is only lower: more results read, the same answer.)
+# One branch per direction of "better"; the other one seeks a null benchmark and reads nothing.
 _BOUNDED: Final = """
   MATCH (r:Result) USING INDEX r:Result(benchmark, score)
   WHERE r.benchmark = CASE WHEN found AND sign {cmp} 0 THEN $benchmark END
