@@ -19,8 +19,10 @@ from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
+    AsyncResult,
     Bookmarks,
     Query,
+    Record,
     RoutingControl,
     unit_of_work,
 )
@@ -33,6 +35,23 @@ T = TypeVar("T")
 P = ParamSpec("P")
 G = TypeVar("G", bound="Graph")
 Row = dict[str, Any]
+
+
+def _row(record: Record) -> Row:
+    """A record as a dict of its values as the driver decoded them.
+
+    Not `record.data()`: that walks every nested list and map through isinstance checks
+    against abstract base classes to turn graph objects into dicts, which the read layer never
+    returns (it projects maps), and it cost ~1 ms for a 20-row page of nested maps, 10-15% of
+    the service's CPU per request. Iterating the record still raises for a value the driver
+    could not decode.
+    """
+    return dict(zip(record.keys(), record, strict=True))
+
+
+async def _rows(result: AsyncResult) -> list[Row]:
+    """Every record of a result as a dict (see `_row`)."""
+    return [_row(record) async for record in result]
 
 
 @dataclass
@@ -192,7 +211,7 @@ class _SharedTransaction:
     async def run(self, query: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
         async with self.lock:
             result = await self.tx.run(query, dict(params or {}))
-            return [record.data() async for record in result]
+            return await _rows(result)
 
 
 # --------------------------------------------------------------------------- the graph
@@ -346,7 +365,7 @@ class Graph:
                     bookmark_manager=self.bookmark_manager,
                 ) as session:
                     result = await session.run(self._query(query), dict(params or {}))
-                    return [record.data() async for record in result]
+                    return await _rows(result)
             except (Neo4jError, DriverError) as exc:
                 if not exc.is_retryable() or monotonic() + delay > give_up:
                     raise
@@ -362,7 +381,7 @@ class Graph:
         records, _, _ = await self.driver.execute_query(
             self._query(query), dict(params or {}), **options
         )
-        return [record.data() for record in records]
+        return [_row(record) for record in records]
 
     async def write_tx(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Several statements in one write transaction, retried as a whole on transient errors."""
@@ -439,4 +458,4 @@ class Transaction:
         """One statement inside the transaction."""
         _note_round_trip()
         result = await self._tx.run(query, dict(params or {}))
-        return [record.data() async for record in result]
+        return await _rows(result)
