@@ -33,6 +33,7 @@ format: setup
 
 typecheck: setup
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 # docker-compose.yml is validated without a Docker engine: `docker compose config` where the
 # plugin exists, else Debian's docker-compose (installed here when running as root).

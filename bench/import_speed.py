@@ -269,7 +269,7 @@ async def load_csv(target: Neo4jTarget, statements: list[tuple[str, str]]) -> fl
     started = time.perf_counter()
     try:
         for statement, file in statements:
-            await graph.autocommit(statement, {"file": f"file:///{file}"})  # type: ignore[arg-type]
+            await graph.autocommit(statement, {"file": f"file:///{file}"})
     finally:
         await driver.close()
     return time.perf_counter() - started
@@ -348,7 +348,7 @@ def main() -> None:
                 "load": [(LOAD_NOTABLE, "notable.csv")],
                 "rows": None,
             }
-        results = {}
+        results: dict[str, dict[str, Any]] = {}
         for name, spec in datasets.items():
             ours: list[dict[str, float]] = []
             theirs: list[float] = []
@@ -372,14 +372,14 @@ def main() -> None:
                     else:
                         theirs.append(asyncio.run(load_csv(target, spec["load"])))
                     nodes[who] = asyncio.run(reset(target))
-            rows = spec["rows"] or ours[0]["rows"]
+            count: float = spec["rows"] or ours[0]["rows"]
             ours_s = statistics.median(r["seconds"] for r in ours)
             process_s = statistics.median(r["process_seconds"] for r in ours)
             load_s = statistics.median(theirs)
             results[name] = {
-                "rows": rows,
-                "importer_rows_per_s": rows / ours_s,
-                "load_csv_rows_per_s": rows / load_s,
+                "rows": count,
+                "importer_rows_per_s": count / ours_s,
+                "load_csv_rows_per_s": count / load_s,
                 "ratio": load_s / ours_s,
                 "ratio_including_importer_start": load_s / process_s,
                 "importer_seconds": [round(r["seconds"], 2) for r in ours],

@@ -151,12 +151,12 @@ class Synthetic:
         paths = {}
         for name, rows in self.collections().items():
             path = folder / f"{name}.csv"
-            rows = list(rows)
-            fields = sorted({k for row in rows for k in row})
+            listed = list(rows)
+            fields = sorted({k for row in listed for k in row})
             with path.open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.DictWriter(fh, fieldnames=fields)
                 writer.writeheader()
-                for row in rows:
+                for row in listed:
                     writer.writerow(
                         {k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()}
                     )
