@@ -2048,8 +2048,11 @@ projections, not just in comparisons."""
 # statement reads about a page of results however many the benchmark has. (Should the walk not
 # meet models in score order, the bound is only lower: more results read, the same answer.)
 # One branch per direction of "better"; the other one seeks a null benchmark and reads nothing.
+# The planner must seek: on a freshly created index it chose whole-index scans (ordered, then
+# filtered), hence the SEEK hints; and a model's own results are reached through OF without the
+# Result label (only results have OF), so no plan can scan a Result index for them either.
 _BOUNDED: Final = """
-  MATCH (r:Result) USING INDEX r:Result(benchmark, score)
+  MATCH (r:Result) USING INDEX SEEK r:Result(benchmark, score)
   WHERE r.benchmark = CASE WHEN found AND sign {cmp} 0 THEN $benchmark END
     AND r.score IS NOT NULL
   WITH r ORDER BY r.benchmark {dir}, r.score {dir}
@@ -2057,12 +2060,12 @@ _BOUNDED: Final = """
   MATCH (r)-[:OF]->(m:Model)
   WITH DISTINCT m LIMIT $limit
   CALL (m) {{
-    UNWIND [(m)<-[:OF]-(r:Result) WHERE r.benchmark = $benchmark
+    UNWIND [(m)<-[:OF]-(r) WHERE r.benchmark = $benchmark
             AND ($asOf IS NULL OR r.measuredOn <= $asOf) | r.score] AS score
     RETURN {best}(score) AS best
   }}
   WITH {worst}(best) AS bound
-  MATCH (r:Result) USING INDEX r:Result(benchmark, score)
+  MATCH (r:Result) USING INDEX SEEK r:Result(benchmark, score)
   WHERE r.benchmark = $benchmark AND r.score {within} bound
     AND ($asOf IS NULL OR r.measuredOn <= $asOf)
   RETURN r
