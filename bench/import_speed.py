@@ -322,7 +322,7 @@ def main() -> None:
     info = server.start()
     target = Neo4jTarget(info.uri, info.user, info.password, "neo4j", local=True)
     try:
-        asyncio.run(_migrate(target))
+        asyncio.run(migrate_target(target))
         imports = home / "import"
         generated = Synthetic(args.claims).write_csvs(imports / "synthetic")
         synthetic_rows = sum(sum(1 for _ in read_csv(p)) for p in generated.values())
@@ -407,7 +407,8 @@ def main() -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
-async def _migrate(target: Neo4jTarget) -> None:
+async def migrate_target(target: Neo4jTarget) -> None:
+    """Apply the project's migrations the target's database lacks."""
     driver = make_driver(target, Settings())
     try:
         await migrate(Graph(driver, target.database))

@@ -43,7 +43,7 @@ from neo4j import READ_ACCESS, AsyncDriver
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_speed import import_csvs
+from import_speed import import_csvs, migrate_target
 from loadgen import Pool, TransportError
 from mix import MIX, MixQuery, Picks, pick
 from synthetic import Synthetic
@@ -136,15 +136,6 @@ async def load(target: Neo4jTarget, plan: DatasetPlan, scratch: Path) -> dict[st
         await driver.close()
 
 
-async def _migrated(target: Neo4jTarget) -> None:
-    """Apply the migrations a stored graph lacks."""
-    driver = make_driver(target, Settings())
-    try:
-        await migrate(Graph(driver, target.database))
-    finally:
-        await driver.close()
-
-
 @contextmanager
 def dataset_server(plan: DatasetPlan) -> Iterator[tuple[Neo4jTarget, dict[str, int], float]]:
     """A local Neo4j on the stored dataset (loading it first if needed); stopped on exit."""
@@ -164,7 +155,7 @@ def dataset_server(plan: DatasetPlan) -> Iterator[tuple[Neo4jTarget, dict[str, i
             load_seconds = time.perf_counter() - started
             marker.write_text(json.dumps({"labels": labels, "load_seconds": load_seconds}))
         else:
-            asyncio.run(_migrated(target))
+            asyncio.run(migrate_target(target))
         labels = json.loads(marker.read_text())["labels"]
         yield target, labels, load_seconds
     finally:
