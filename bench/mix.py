@@ -29,7 +29,7 @@ from typing import Any, Final
 
 import neo4j
 
-from modelatlas.graph.reads import SEARCH_WINDOW
+from modelatlas.graph.reads import SEARCH_WINDOW, lucene_query
 
 FIRST: Final = 20
 """Page size of the lists in the mix (the service's default)."""
@@ -84,21 +84,11 @@ def _nth(items: list[Any], i: int, what: str) -> Any:
 
 
 _WORD: Final = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
-_LUCENE_SPECIAL: Final = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words of free text (letters and digits, inner dots kept), each once."""
     return list(dict.fromkeys(_WORD.findall(text.casefold())))
-
-
-def lucene_query(text: str) -> str:
-    """The Lucene query for free text: each word exact (boosted) or as a prefix."""
-    clauses = []
-    for word in words(text):
-        escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)
-        clauses.append(f"{escaped}^2 {escaped}*")
-    return " ".join(clauses)
 
 
 # --------------------------------------------------------------------------- picking

@@ -37,19 +37,30 @@ anyio = pytest.mark.anyio
 
 
 @pytest.mark.parametrize(
-    ("text", "query"),
+    ("text", "every_word", "any_word"),
     [
-        ("Qwen 2.5 Max", "qwen^2 qwen* 2.5^2 2.5* max^2 max*"),
-        ("Qwen2.5-Max", "qwen2.5^2 qwen2.5* max^2 max*"),
-        ("a AND (", "a^2 a* and^2 and*"),
-        ("C++ OR title:x~", "c^2 c* or^2 or* title^2 title* x^2 x*"),
-        ("Kimi kimi", "kimi^2 kimi*"),
-        ('"()" * \\ /', None),
-        ("", None),
+        (
+            "Qwen 2.5 Max",
+            "+(qwen^2 qwen*) +(2.5^2 2.5*) +(max^2 max*)",
+            "qwen^2 qwen* 2.5^2 2.5* max^2 max*",
+        ),
+        ("Qwen2.5-Max", "+(qwen2.5^2 qwen2.5*) +(max^2 max*)", "qwen2.5^2 qwen2.5* max^2 max*"),
+        ("a AND (", "+(a^2 a*) +(and^2 and*)", "a^2 a* and^2 and*"),
+        (
+            "C++ OR title:x~",
+            "+(c^2 c*) +(or^2 or*) +(title^2 title*) +(x^2 x*)",
+            "c^2 c* or^2 or* title^2 title* x^2 x*",
+        ),
+        ("Kimi kimi", "kimi^2 kimi*", "kimi^2 kimi*"),
+        ('"()" * \\ /', None, None),
+        ("", None, None),
     ],
 )
-def test_lucene_query_is_escaped_and_operator_free(text: str, query: str | None) -> None:
-    assert lucene_query(text) == query
+def test_lucene_query_is_escaped_and_operator_free(
+    text: str, every_word: str | None, any_word: str | None
+) -> None:
+    assert lucene_query(text) == every_word
+    assert lucene_query(text, every_word=False) == any_word
 
 
 def test_cursors_round_trip_and_refuse_other_orderings() -> None:
@@ -254,3 +265,29 @@ async def test_search_ranks_a_window_of_hits_and_finds_a_kind_past_it(graph: Gra
     assert [(h.kind, h.key) for h in only] == [(SearchKind.BENCHMARK, "alpha-bench-extended")]
     assert trips.count == 2  # the window held no benchmark, so every hit was ranked
     assert 10 + SEARCH_WINDOW < 120
+
+
+@anyio
+async def test_search_requires_every_word_and_falls_back_to_any_word(graph: Graph) -> None:
+    """A text whose every word matches finds only what matches them all (one read); a text
+    with a word nothing matches finds what its other words match (a second read)."""
+    kg = KnowledgeGraph(graph)
+    await kg.upsert(
+        Dataset(
+            organizations=[Organization(name="Lab")],
+            models=[Model(name=f"Alpha {i:03d}", developers=["lab"]) for i in range(30)]
+            + [Model(name="Beta Alpha Max", developers=["lab"])],
+        )
+    )
+    with count_round_trips() as trips:
+        hits = await kg.search("alpha 007", first=10)
+    assert [h.key for h in hits] == ["alpha-007"]
+    assert trips.count == 1
+    hits = await kg.search("max alpha", first=10)
+    assert [h.key for h in hits] == ["beta-alpha-max"]
+    with count_round_trips() as trips:
+        hits = await kg.search("alpha gamma", first=5)
+    assert trips.count == 2
+    assert len(hits) == 5
+    assert {h.key for h in hits} <= {f"alpha-{i:03d}" for i in range(30)} | {"beta-alpha-max"}
+    assert await kg.search("gamma delta", first=5) == []

@@ -317,9 +317,10 @@ class Query:
 
     @strawberry.field(
         description="Full-text search over the names and aliases of organizations, models, "
-        'benchmarks and countries, best first ("Qwen 2.5 Max" finds Qwen2.5-Max). Equally '
-        "relevant hits are listed by kind and key among the index's best first + 50; past "
-        "those, ties are cut in the index's own order.",
+        "benchmarks and countries, best first: those matching every word of the text (each "
+        "word whole or as a prefix), or when none does, those matching any word "
+        '("Qwen 2.5 Max" finds Qwen2.5-Max). Equally relevant hits are listed by kind and key '
+        "among the index's best first + 50; past those, ties are cut in the index's own order.",
         graphql_type=list[SearchHit],
     )
     async def search(

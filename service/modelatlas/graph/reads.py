@@ -2349,21 +2349,33 @@ _SEARCH_ALL: Final = _shaped(
 """Every hit: for a search limited to some kinds that the window did not fill."""
 
 
-def lucene_query(text: str) -> str | None:
-    """A safe Lucene query for free text: its words, exact (boosted) or as prefixes.
+def lucene_query(text: str, *, every_word: bool = True) -> str | None:
+    """A safe Lucene query for free text: its words, exact (boosted) or as prefixes, each one
+    required (`every_word`) or any one enough.
 
     Words are runs of letters and digits (dots inside kept, so "2.5" stays one word), lower-
     cased so AND / OR / NOT are never operators; anything Lucene treats specially is escaped.
     None when the text has no words.
     """
-    words = _TOKEN.findall(text.casefold())
+    words = list(dict.fromkeys(_TOKEN.findall(text.casefold())))
     if not words:
         return None
+    required = every_word and len(words) > 1
     clauses = []
-    for word in dict.fromkeys(words):
+    for word in words:
         escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)
-        clauses.append(f"{escaped}^2 {escaped}*")
+        clause = f"{escaped}^2 {escaped}*"
+        clauses.append(f"+({clause})" if required else clause)
     return " ".join(clauses)
+
+
+async def _ranked_hits(graph: Graph, query: str, wanted: list[str], first: int) -> list[Row]:
+    """The best `first` hits of one Lucene query among the wanted kinds."""
+    params = {"query": query, "kinds": wanted, "limit": first, "window": first + SEARCH_WINDOW}
+    rows = await graph.read(_SEARCH, params)
+    if len(rows) < first and len(wanted) < len(SearchKind):
+        rows = await graph.read(_SEARCH_ALL, params)  # the window held too few of these kinds
+    return rows
 
 
 async def search(
@@ -2373,20 +2385,26 @@ async def search(
     kinds: Iterable[SearchKind] | None = None,
     first: int = DEFAULT_PAGE_SIZE,
 ) -> list[SearchHit]:
-    """Organizations, models, benchmarks and countries whose names or aliases match, best first."""
+    """Organizations, models, benchmarks and countries whose names or aliases match, best first:
+    those that match every word of the text, or when none does, those that match any word.
+
+    Requiring every word keeps a search selective (a common word such as "model" or "instruct"
+    alone would match a large share of the graph, and the index scores every match), and is
+    what a name search is expected to do; the fallback keeps a text with one unmatched word
+    (a misspelling, "gpt4" for GPT-4) finding what its other words name."""
     check_first(first, "search")
     if len(text) > MAX_SEARCH_TEXT:
         raise InvalidArgument(
             f"The search text is longer than {MAX_SEARCH_TEXT} characters.", argument="text"
         )
-    query = lucene_query(text)
-    if query is None or first == 0:
+    every = lucene_query(text)
+    if every is None or first == 0:
         return []
     wanted = [SearchKind(k).value for k in kinds] if kinds else [k.value for k in SearchKind]
-    params = {"query": query, "kinds": wanted, "limit": first, "window": first + SEARCH_WINDOW}
-    rows = await graph.read(_SEARCH, params)
-    if len(rows) < first and len(wanted) < len(SearchKind):
-        rows = await graph.read(_SEARCH_ALL, params)  # the window held too few of these kinds
+    rows = await _ranked_hits(graph, every, wanted, first)
+    any_word = lucene_query(text, every_word=False)
+    if not rows and any_word != every and any_word is not None:
+        rows = await _ranked_hits(graph, any_word, wanted, first)
     return [
         SearchHit(
             SearchKind(r["kind"]),
