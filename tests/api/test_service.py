@@ -38,6 +38,19 @@ async def test_trivial_query_answers(client: httpx.AsyncClient) -> None:
     assert about["neo4jEdition"] == "community"
 
 
+async def test_other_methods_reach_the_router(client: httpx.AsyncClient) -> None:
+    """GET and POST at /graphql are answered ahead of the app's routing; other methods still
+    get the router's 405 with the methods it allows, and a request id from the request log."""
+    for method in ("PUT", "DELETE", "PATCH"):
+        response = await client.request(method, "/graphql", json={"query": "{ __typename }"})
+        assert response.status_code == 405, method
+        assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
+        assert response.headers["x-request-id"]
+    answered = await client.get("/graphql", params={"query": "{ __typename }"})
+    assert answered.json()["data"] == {"__typename": "Query"}
+    assert answered.headers["x-request-id"]
+
+
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")

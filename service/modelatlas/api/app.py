@@ -19,6 +19,7 @@ from modelatlas.api.auth import ACCESS, KeyRing, access_from_headers
 from modelatlas.api.http import (
     BOOKMARK_HEADER,
     GraphQLHTTP,
+    GraphQLPath,
     graph_for_request,
     graphql_http_router,
 )
@@ -43,7 +44,11 @@ def graphql_router(
 
     `settings` gives the API keys and access policy (default: from the environment).
     """
-    settings = settings or Settings()
+    return graphql_http_router(_graphql_endpoint(graph, graphiql, settings or Settings()))
+
+
+def _graphql_endpoint(graph: Graph, graphiql: bool, settings: Settings) -> GraphQLHTTP:
+    """The GraphQL endpoint over one graph, with the settings' keys, limits and timeouts."""
     keys = KeyRing.from_settings(settings)
     limits = QueryLimits.from_settings(settings)
 
@@ -60,7 +65,7 @@ def graphql_router(
             LIMITS: limits,
         }
 
-    return graphql_http_router(GraphQLHTTP(schema, context, graphiql=graphiql))
+    return GraphQLHTTP(schema, context, graphiql=graphiql)
 
 
 async def _migrate_until_done(graph: Graph) -> None:
@@ -111,10 +116,10 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     app.state.graph = graph
     app.state.settings = settings
     graphiql = settings.graphiql and not settings.is_production
-    app.include_router(
-        graphql_router(graph, graphiql=graphiql, settings=settings), prefix="/graphql"
-    )
+    endpoint = _graphql_endpoint(graph, graphiql, settings)
+    app.include_router(graphql_http_router(endpoint), prefix="/graphql")
     app.include_router(_health_router(graph))
+    app.add_middleware(GraphQLPath, endpoint=endpoint, path="/graphql")  # inside the guards
     _add_guards(app, settings)
     if settings.metrics:
         metrics = Metrics()

@@ -10,6 +10,7 @@ media type when the client accepts it, 400 for request errors (unparsable or inv
 documents, bad variables) under that media type, no `data` entry when execution never
 started, 405 for a mutation sent with GET, 401 with `WWW-Authenticate` when the request is
 refused for want of a valid key, and JSON bodies with a code for every refused request.
+The service answers it ahead of FastAPI's routing (`GraphQLPath`); embedders mount the router.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fastapi import APIRouter
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.base import BaseSchema
@@ -245,6 +247,34 @@ def _response(body: Any, status: int, media: str, headers: Mapping[str, str]) ->
         headers=dict(headers),
         media_type=f"{media}; charset=utf-8",
     )
+
+
+class GraphQLPath:
+    """ASGI middleware answering GET and POST at one path straight from the endpoint, ahead
+    of the app's routing: FastAPI's route handling (router match, request handler, exception
+    wrappers) cost ~0.6 ms CPU per request, a tenth of a lookup. Other methods and paths go on
+    to the app, whose router holds the same endpoint (405 with Allow, redirects)."""
+
+    def __init__(self, app: ASGIApp, endpoint: GraphQLHTTP, path: str) -> None:
+        """Serve `endpoint` at `path` in front of `app`."""
+        self.app = app
+        self.endpoint = endpoint
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer GraphQL requests at the path; pass everything else on."""
+        if (
+            scope["type"] == "http"
+            and scope["path"] == self.path
+            and scope["method"] in _DIRECT_METHODS
+        ):
+            response = await self.endpoint(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+_DIRECT_METHODS: Final = frozenset({"GET", "POST"})
 
 
 def graphql_http_router(endpoint: GraphQLHTTP) -> APIRouter:
