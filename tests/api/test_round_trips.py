@@ -158,3 +158,29 @@ async def test_fields_without_arguments_ride_with_their_parent(
         "variantOf": {"slug": "base", "developers": [{"name": "Parent Co"}]},
         "claims": {"totalCount": 0},
     }
+
+
+async def test_lookups_in_one_operation_share_a_statement(
+    graph: Graph, client: httpx.AsyncClient
+) -> None:
+    """Aliased lookups batch into one statement; a lone lookup reads directly, also once."""
+    await KnowledgeGraph(graph).upsert(
+        Dataset(
+            organizations=[Organization(name="Lab")],
+            models=[Model(name=n, developers=["lab"]) for n in ("Base", "Tuned")],
+        )
+    )
+    both = """{
+      a: model(slug: "Base") { slug }
+      b: model(slug: "tuned") { slug }
+      c: model(slug: "none") { slug }
+    }"""
+    with count_round_trips() as trips:
+        data = await gql(client, both)
+    assert trips.count == 1
+    assert data == {"a": {"slug": "base"}, "b": {"slug": "tuned"}, "c": None}
+    with count_round_trips() as trips:
+        alone = await gql(client, '{ model(slug: "BASE") { slug developers { slug } } }')
+    assert trips.count == 1
+    assert alone == {"model": {"slug": "base", "developers": [{"slug": "lab"}]}}
+    assert await gql(client, '{ model(slug: "none") { slug } }') == {"model": None}

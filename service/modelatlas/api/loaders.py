@@ -244,8 +244,20 @@ def prefetch_plan(info: Info[Any, Any], kind: str, *, connection: bool = False) 
 
 
 async def node(info: Info[Any, Any], kind: str, key: str) -> Any:
-    """One node by key through the request's loader (lookups batch across aliases)."""
-    return await loaders(info).nodes(kind, prefetch_plan(info, kind)).load(key)
+    """One node by key: lookups batch across aliases through the request's loader, and the
+    only field of an operation reads directly (the loader's task hop cost ~0.4 ms CPU, 7% of
+    a lookup by slug, for nothing to batch with)."""
+    plan = prefetch_plan(info, kind)
+    if _alone(info):
+        return (await knowledge(info).nodes(kind, [key], plan)).get(key)
+    return await loaders(info).nodes(kind, plan).load(key)
+
+
+def _alone(info: Info[Any, Any]) -> bool:
+    """Whether the field being resolved is its operation's only root field."""
+    raw = info._raw_info
+    selections = raw.operation.selection_set.selections
+    return raw.path.prev is None and len(selections) == 1 and isinstance(selections[0], FieldNode)
 
 
 async def related(info: Info[Any, Any], relation: str, parent: Any) -> Any:
