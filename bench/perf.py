@@ -404,29 +404,30 @@ async def measure_dataset(
         if plan.mix:
             units.append((MIX_NAME, list(MIX), (16,)))
         client = Pool(timeout_s=60)
+
+        def sender(contender: str, queries: list[MixQuery]) -> Send:
+            if contender == "floor":
+                return driver_sender(driver, target.database, queries, picks)
+            return http_sender(client, servers[contender].url, queries, picks, contender)
+
         try:
             if round_no == 0:  # every statement planned and every code path warm before timing
                 for contender in plan.contenders:
                     for query in MIX:
-                        if contender == "floor":
-                            send = driver_sender(driver, target.database, [query], picks)
-                        else:
-                            url = servers[contender].url
-                            send = http_sender(client, url, [query], picks, contender)
+                        send = sender(contender, [query])
                         for i in range(WARM_REQUESTS):
                             await send(i)
+                # A freshly started Neo4j answers ~2x slower for its first ~15 s of load (JIT):
+                # without this, whichever contender ran first on a dataset was measured cold.
+                for contender in plan.contenders:
+                    await closed_loop(sender(contender, list(MIX)), 4, 0.0, args.settle)
             for index, (name, queries, concurrencies) in enumerate(units):
                 shift = (index + round_no) % len(plan.contenders)
                 order = plan.contenders[shift:] + plan.contenders[:shift]
                 for contender in order:
                     for concurrency in concurrencies:
-                        if contender == "floor":
-                            send = driver_sender(driver, target.database, queries, picks)
-                            pid = None
-                        else:
-                            server = servers[contender]
-                            send = http_sender(client, server.url, queries, picks, contender)
-                            pid = server.proc.pid
+                        send = sender(contender, queries)
+                        pid = None if contender == "floor" else servers[contender].proc.pid
                         cpu_before = cpu_seconds(pid) if pid else 0.0
                         cpu_at = time.perf_counter()
                         n, seconds, lat = await closed_loop(
@@ -642,8 +643,10 @@ def write_markdown(path: Path, report: dict[str, Any]) -> None:
         f"- Machine: {report['machine']}",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
         f"- Runs: {report['rounds']} round(s), {report['warmup_s']} s warm-up + "
-        f"{report['seconds']} s measured per query, contender and concurrency; "
-        "contenders alternate; medians over rounds.",
+        f"{report['seconds']} s measured per query, contender and concurrency, after "
+        f"{report['settle_s']} s of the whole mix on each contender per dataset (a freshly "
+        "started Neo4j runs ~2x slower for its first ~15 s of load); contenders alternate; "
+        "medians over rounds.",
         "",
         "## Datasets",
         "",
@@ -733,6 +736,12 @@ def main() -> None:
     mode.add_argument("--large", action="store_true", help="add the 1M-claim dataset")
     parser.add_argument("--seconds", type=float, default=None, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds per run")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=None,
+        help="seconds of the whole mix on each contender before a dataset's first timed run",
+    )
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--rss-seconds", type=float, default=None)
     parser.add_argument("--skip-import", action="store_true", help="reuse the last import figures")
@@ -741,6 +750,7 @@ def main() -> None:
     args = parser.parse_args()
     args.seconds = args.seconds or (1.2 if args.quick else 5.0)
     args.warmup = args.warmup if args.warmup is not None else (0.3 if args.quick else 1.0)
+    args.settle = args.settle if args.settle is not None else (2.0 if args.quick else 10.0)
     args.rounds = args.rounds or (1 if args.quick else 2)
     args.rss_seconds = args.rss_seconds or (10.0 if args.quick else 300.0)
     datasets = plans(args.quick, args.large)
@@ -806,6 +816,7 @@ def main() -> None:
         "rounds": args.rounds,
         "seconds": args.seconds,
         "warmup_s": args.warmup,
+        "settle_s": args.settle,
         "wall_seconds": round(time.monotonic() - started),
         "datasets": info,
         "ratios": top,
