@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import neo4j
 
-from modelatlas.graph.reads import SEARCH_WINDOW, lucene_query
+from modelatlas.graph.reads import SEARCH_WINDOW, lucene_query, search_words
 
 FIRST: Final = 20
 """Page size of the lists in the mix (the service's default)."""
@@ -81,14 +80,6 @@ def _nth(items: list[Any], i: int, what: str) -> Any:
     if not items:
         raise LookupError(f"the loaded graph has no {what} to draw from")
     return items[i % len(items)]
-
-
-_WORD: Final = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased words of free text (letters and digits, inner dots kept), each once."""
-    return list(dict.fromkeys(_WORD.findall(text.casefold())))
 
 
 # --------------------------------------------------------------------------- picking
@@ -200,7 +191,7 @@ async def pick(driver: neo4j.AsyncDriver, database: str, rng_seed: int = 7) -> P
     terms: list[str] = []
     names = [name for name in await _keys(driver, database, _PICK_NAMES) if name]
     for name in _sample(rng, names, 4 * SAMPLE):
-        term = " ".join(words(name)[:3])
+        term = " ".join(search_words(name)[:3])
         if not term or not term.isascii() or term in terms:
             continue
         if (await _keys(driver, database, _HITS, {"query": lucene_query(term)}))[0]:

@@ -2349,17 +2349,22 @@ _SEARCH_ALL: Final = _shaped(
 """Every hit: for a search limited to some kinds that the window did not fill."""
 
 
+def search_words(text: str) -> list[str]:
+    """The words a search looks for: runs of letters and digits (dots inside kept, so "2.5"
+    stays one word), lower-cased, each once, in order."""
+    return list(dict.fromkeys(_TOKEN.findall(text.casefold())))
+
+
 def lucene_query(text: str, *, every_word: bool = True) -> str | None:
     """A safe Lucene query for free text: its words, exact (boosted) or as prefixes, each one
-    required (`every_word`) or any one enough.
+    required (`every_word`) or any one enough; None when the text has no words."""
+    words = search_words(text)
+    return _lucene(words, every_word=every_word) if words else None
 
-    Words are runs of letters and digits (dots inside kept, so "2.5" stays one word), lower-
-    cased so AND / OR / NOT are never operators; anything Lucene treats specially is escaped.
-    None when the text has no words.
-    """
-    words = list(dict.fromkeys(_TOKEN.findall(text.casefold())))
-    if not words:
-        return None
+
+def _lucene(words: list[str], *, every_word: bool) -> str:
+    """The Lucene query for search words. Lower-cased, so AND / OR / NOT are never operators;
+    anything Lucene treats specially is escaped."""
     required = every_word and len(words) > 1
     clauses = []
     for word in words:
@@ -2397,14 +2402,13 @@ async def search(
         raise InvalidArgument(
             f"The search text is longer than {MAX_SEARCH_TEXT} characters.", argument="text"
         )
-    every = lucene_query(text)
-    if every is None or first == 0:
+    words = search_words(text)
+    if not words or first == 0:
         return []
     wanted = [SearchKind(k).value for k in kinds] if kinds else [k.value for k in SearchKind]
-    rows = await _ranked_hits(graph, every, wanted, first)
-    any_word = lucene_query(text, every_word=False)
-    if not rows and any_word != every and any_word is not None:
-        rows = await _ranked_hits(graph, any_word, wanted, first)
+    rows = await _ranked_hits(graph, _lucene(words, every_word=True), wanted, first)
+    if not rows and len(words) > 1:  # nothing has every word: any one will do
+        rows = await _ranked_hits(graph, _lucene(words, every_word=False), wanted, first)
     return [
         SearchHit(
             SearchKind(r["kind"]),
