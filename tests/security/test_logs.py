@@ -131,6 +131,28 @@ async def test_one_json_line_per_request(
     assert all(len(i) == 32 for i in ids)
 
 
+async def test_a_planned_read_logs_like_any_other(
+    make_client: Callable[..., httpx.AsyncClient],
+    json_lines: Callable[[], list[dict[str, Any]]],
+) -> None:
+    client = make_client(api_keys=ENTRIES)
+    lookup = 'query Find { model(slug: "nowhere") { slug } }'
+    for _ in range(2):  # the first runs through strawberry, the second through its plan
+        response = await post(client, lookup, HEADERS[Role.READER], operation="Find")
+        assert response.json()["data"] == {"model": None}
+    logged = requests_logged(json_lines())
+    fields = ("status", "operation", "operation_type", "key_id", "error_codes")
+    assert [{k: line[k] for k in fields} for line in logged] == 2 * [
+        {
+            "status": 200,
+            "operation": "Find",
+            "operation_type": "query",
+            "key_id": hash_key(KEYS[Role.READER][0])[:12],
+            "error_codes": [],
+        }
+    ]
+
+
 async def test_only_a_sane_request_id_is_echoed(
     make_client: Callable[..., httpx.AsyncClient],
 ) -> None:

@@ -16,6 +16,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.middleware.cors import CORSMiddleware
 
 from modelatlas.api.auth import ACCESS, KeyRing, access_from_headers
+from modelatlas.api.compiled import CompiledReads
 from modelatlas.api.http import (
     BOOKMARK_HEADER,
     GraphQLHTTP,
@@ -28,7 +29,7 @@ from modelatlas.api.metrics import Metrics, MetricsMiddleware, metrics_router
 from modelatlas.api.mutations import MAX_BATCH
 from modelatlas.api.ratelimit import RateLimit, buckets
 from modelatlas.api.requestlog import RequestLog, install_logging
-from modelatlas.api.schema import schema
+from modelatlas.api.schema import ROOT_LOOKUPS, schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
 from modelatlas.graph import Graph
@@ -65,7 +66,9 @@ def _graphql_endpoint(graph: Graph, graphiql: bool, settings: Settings) -> Graph
             LIMITS: limits,
         }
 
-    return GraphQLHTTP(schema, context, graphiql=graphiql)
+    return GraphQLHTTP(
+        schema, context, graphiql=graphiql, compiled=CompiledReads(schema, ROOT_LOOKUPS)
+    )
 
 
 async def _migrate_until_done(graph: Graph) -> None:
@@ -117,6 +120,7 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     app.state.settings = settings
     graphiql = settings.graphiql and not settings.is_production
     endpoint = _graphql_endpoint(graph, graphiql, settings)
+    app.state.compiled_reads = endpoint.compiled
     app.include_router(graphql_http_router(endpoint), prefix="/graphql")
     app.include_router(_health_router(graph))
     app.add_middleware(GraphQLPath, endpoint=endpoint, path="/graphql")  # inside the guards

@@ -142,6 +142,20 @@ def require_role(info: Info[Any, Any], needed: Role) -> Principal:
     return principal
 
 
+def refusal(access: Access, operation: OperationType) -> str | None:
+    """Why a request's operation is refused before it runs (an invalid key, a mutation without
+    a key, a read without a key when reads need one), or None when it may run."""
+    principal = access.principal
+    if principal.rejected:
+        return "the API key is not valid"
+    if principal.role is None:
+        if operation is OperationType.MUTATION:
+            return "mutations need an API key: send `Authorization: Bearer <key>`"
+        if access.reads_require_key:
+            return "this service needs an API key: send `Authorization: Bearer <key>`"
+    return None
+
+
 class AccessControl(SchemaExtension):
     """Schema extension refusing a whole operation before validation when it cannot be allowed:
     an invalid key, a mutation without a key, or a read without a key when reads need one."""
@@ -149,16 +163,7 @@ class AccessControl(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         """Check once the operation type is known, before any field runs."""
         context = self.execution_context
-        principal = access_of(context.context).principal
-        message: str | None = None
-        if principal.rejected:
-            message = "the API key is not valid"
-        elif principal.role is None:
-            operation = context.operation_type
-            if operation is OperationType.MUTATION:
-                message = "mutations need an API key: send `Authorization: Bearer <key>`"
-            elif access_of(context.context).reads_require_key:
-                message = "this service needs an API key: send `Authorization: Bearer <key>`"
+        message = refusal(access_of(context.context), context.operation_type)
         if message is not None:
             # Set before validation runs, so it is skipped and the operation never executes.
             context.pre_execution_errors = [

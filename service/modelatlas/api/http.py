@@ -32,7 +32,10 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from modelatlas.api.auth import access_of, refusal
+from modelatlas.api.compiled import CompiledReads, Plan
 from modelatlas.api.errors import UNAUTHENTICATED, classify, shortened
+from modelatlas.api.requestlog import note_operation
 from modelatlas.graph import Graph
 from modelatlas.graph.bookmarks import InvalidBookmarkError, decode_bookmarks
 
@@ -136,10 +139,19 @@ class GraphQLHTTP:
     """The GraphQL endpoint: GET (queries only) and POST with a JSON body, GraphiQL for
     browsers when enabled."""
 
-    def __init__(self, schema: BaseSchema, context: ContextGetter, *, graphiql: bool) -> None:
-        """Serve `schema`; `context` builds each request's context (sync or async)."""
+    def __init__(
+        self,
+        schema: BaseSchema,
+        context: ContextGetter,
+        *,
+        graphiql: bool,
+        compiled: CompiledReads | None = None,
+    ) -> None:
+        """Serve `schema`; `context` builds each request's context (sync or async); documents
+        `compiled` has a plan for are answered by it (see api/compiled.py)."""
         self.schema = schema
         self.context = context
+        self.compiled = compiled
         self.ide_html = get_graphql_ide_html("graphiql") if graphiql else None
 
     async def __call__(self, request: Request) -> Response:
@@ -181,12 +193,20 @@ class GraphQLHTTP:
         context = self.context(request)
         if inspect.isawaitable(context):
             context = await context
+        query, operation_name = params.get("query"), params.get("operationName")
+        compiled = self.compiled if isinstance(query, str) else None
+        if compiled is not None and query is not None:
+            plan = compiled.plan(query, operation_name)
+            if plan is not None:
+                answered = await self._planned(request, plan, context, params, media)
+                if answered is not None:
+                    return answered
         try:
             result = await self.schema.execute(
-                params.get("query"),
+                query,
                 variable_values=params.get("variables"),
                 context_value=context,
-                operation_name=params.get("operationName"),
+                operation_name=operation_name,
                 allowed_operation_types=allowed,
                 operation_extensions=params.get("extensions"),
             )
@@ -197,7 +217,33 @@ class GraphQLHTTP:
             raise Refused(405, reason, {"allow": "POST"}) from None
         except MissingQueryError:
             raise Refused(400, "No GraphQL query found in the request") from None
+        if compiled is not None and query is not None and not result.errors and result.data:
+            compiled.learn(query, operation_name, result.extensions)
         return _result_response(result, media)
+
+    async def _planned(
+        self,
+        request: Request,
+        plan: Plan,
+        context: Mapping[str, Any],
+        params: Mapping[str, Any],
+        media: str,
+    ) -> Response | None:
+        """The answer of a compiled document, or None when strawberry must answer (a refused
+        request, a plan that gave up)."""
+        access = access_of(context)
+        if refusal(access, OperationType.QUERY) is not None:
+            return None
+        data = await plan.run(context["graph"], params.get("variables"))
+        if data is None:
+            return None
+        assert self.compiled is not None
+        self.compiled.answered += 1
+        note_operation(request.scope, plan.operation_name, "query", access.principal.key_id)
+        body: dict[str, Any] = {"data": data}
+        if plan.extensions:
+            body["extensions"] = plan.extensions
+        return _response(body, 200, media, {})
 
 
 def _wants_html(accept: str) -> bool:

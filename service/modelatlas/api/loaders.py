@@ -14,6 +14,7 @@ from graphql import (
     FieldNode,
     FragmentSpreadNode,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
 )
@@ -162,13 +163,13 @@ _PLAN_CACHE_SIZE: Final = 4096
 _PREFETCHABLE: Final[dict[tuple[str, str], str | None]] = {}
 
 
-def _prefetchable(info: Info[Any, Any], kind: str, field: str) -> str | None:
+def prefetchable(schema: GraphQLSchema, kind: str, field: str) -> str | None:
     """The RELATIONS name of `kind.field` if it is a relationship field without arguments."""
     known = (kind, field)
     if known not in _PREFETCHABLE:
         name = kind + "." + field
         definition = None
-        graphql_type = info._raw_info.schema.get_type(kind)
+        graphql_type = schema.get_type(kind)
         if isinstance(graphql_type, GraphQLObjectType):
             definition = graphql_type.fields.get(field)
         _PREFETCHABLE[known] = (
@@ -197,22 +198,27 @@ def _fields(
                     yield from _fields([fragment.selection_set], kind, fragments)
 
 
-def _plan(
-    info: Info[Any, Any],
+def selection_prefetch(
+    schema: GraphQLSchema,
     kind: str,
     selections: list[SelectionSetNode | None],
     fragments: dict[str, Any],
-    depth: int,
+    depth: int = 0,
 ) -> Prefetch:
+    """What to read along with `kind` nodes for these selections on them: every relationship
+    field without arguments, down to MAX_PREFETCH_DEPTH levels."""
     if depth >= MAX_PREFETCH_DEPTH:
         return ()
     wanted: dict[str, list[SelectionSetNode | None]] = {}
     for field in _fields(selections, kind, fragments):
-        relation = _prefetchable(info, kind, field.name.value)
+        relation = prefetchable(schema, kind, field.name.value)
         if relation is not None:
             wanted.setdefault(relation, []).append(field.selection_set)
     return tuple(
-        (relation, _plan(info, RELATIONS[relation].child, sets, fragments, depth + 1))
+        (
+            relation,
+            selection_prefetch(schema, RELATIONS[relation].child, sets, fragments, depth + 1),
+        )
         for relation, sets in sorted(wanted.items())
     )
 
@@ -235,7 +241,7 @@ def prefetch_plan(info: Info[Any, Any], kind: str, *, connection: bool = False) 
         selections = [
             n.selection_set for n in _fields(edges, "", raw.fragments) if n.name.value == "node"
         ]
-    plan = _plan(info, kind, selections, raw.fragments, 0)
+    plan = selection_prefetch(raw.schema, kind, selections, raw.fragments)
     if len(raw.field_nodes) == 1:
         if len(_PLANS) >= _PLAN_CACHE_SIZE:
             _PLANS.clear()

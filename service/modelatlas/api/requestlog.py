@@ -74,6 +74,24 @@ def note_error_code(scope: Scope, code: str) -> None:
         record.error_codes.append(code)
 
 
+def note_operation(
+    scope: Scope,
+    name: str | None,
+    kind: str | None,
+    key_id: str | None,
+    codes: list[str] | tuple[str, ...] = (),
+) -> None:
+    """Note a GraphQL operation's name, type, key id and error codes for the request's log
+    line (no-op without the middleware)."""
+    record = record_of(scope)
+    if record is None:
+        return
+    record.operation, record.operation_type, record.key_id = name, kind, key_id
+    for code in codes:
+        if code not in record.error_codes:
+            record.error_codes.append(code)
+
+
 def sane_request_id(value: str | None) -> str | None:
     """A client-supplied request id, if it is short and plain enough to echo and log."""
     if value is None:
@@ -181,14 +199,9 @@ class OperationLog(SchemaExtension):
         context = self.execution_context
         request = context.context.get("request") if isinstance(context.context, Mapping) else None
         scope = getattr(request, "scope", None)
-        record = record_of(scope) if isinstance(scope, dict) else None
-        if record is None:
-            return
-        record.operation, record.operation_type = _operation(context)
-        record.key_id = access_of(context.context).principal.key_id
-        for code in codes:
-            if code not in record.error_codes:
-                record.error_codes.append(code)
+        if isinstance(scope, dict):
+            name, kind = _operation(context)
+            note_operation(scope, name, kind, access_of(context.context).principal.key_id, codes)
 
 
 def _operation(context: ExecutionContext) -> tuple[str | None, str | None]:

@@ -114,6 +114,20 @@ async def _list(
     return await loaders.knowledge(info).page(kind, request)
 
 
+ROOT_LOOKUPS: Final = {
+    "model": "Model",
+    "organization": "Organization",
+    "benchmark": "Benchmark",
+    "release": "Release",
+    "claim": "Claim",
+    "result": "Result",
+    "marketEvent": "MarketEvent",
+    "country": "Country",
+    "source": "Source",
+}
+"""The root fields that read one node by its key argument through `_lookup`, and its kind
+(for compiled reads, api/compiled.py)."""
+
 Slug = Annotated[strawberry.ID, strawberry.argument(description="A slug (any case).")]
 ModelRef = Annotated[strawberry.ID, strawberry.argument(description="A model's slug.")]
 OptionalSlug = Annotated[

@@ -1,0 +1,363 @@
+"""Compiled reads: a document made only of node lookups by key, their scalar fields and their
+relationships without arguments is answered by a plan made once per document, instead of by
+strawberry's and graphql-core's per-request, per-field execution.
+
+Such a document is one statement (the lookup reads every relationship it selects along, see
+loaders.selection_prefetch), so the per-field machinery around it was most of its cost: a lookup
+by slug spent ~1.5 ms CPU there against ~1.9 ms in the driver (bench/RESULTS.md). The plan does
+what graphql-core does for these fields and nothing else: response keys and aliases in
+selection order, `__typename`, leaf values through the schema's own `serialize`, null for a
+missing node. It is made only after the document ran once through strawberry without an error
+(so it parsed and validated under the endpoint's limits), and it keeps that run's response
+extensions (the cost estimate, which cannot vary: a compiled document has no `first`).
+
+A plan never answers what it cannot answer exactly as strawberry would: a variable of another
+type than a string, a null where the schema promises a value, a relationship not read along,
+any exception. It gives up (`None`) and the request runs through strawberry as usual, whose
+answer (and error) is then the one sent; a read is repeatable, and the request's deadline still
+bounds both runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    NamedTypeNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    StringValueNode,
+    VariableNode,
+    get_named_type,
+    is_leaf_type,
+    parse,
+)
+from graphql.pyutils import Undefined
+from strawberry import Schema
+
+from modelatlas.api.loaders import prefetchable, selection_prefetch
+from modelatlas.graph import Graph
+from modelatlas.graph.reads import MAX_PREFETCH_DEPTH, RELATIONS, Prefetch, normalise_key
+from modelatlas.knowledge import KnowledgeGraph
+
+CACHE_SIZE: Final = 1024
+"""Distinct (document, operation name) pairs whose plan (or want of one) is kept."""
+
+_KEY_TYPES: Final = frozenset({"ID", "String"})
+"""Variable types a plan accepts: non-null strings, given as JSON strings."""
+
+Shape = Callable[[Any], Any]
+
+
+class _GiveUp(Exception):
+    """The plan cannot answer this request as strawberry would."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    """One root lookup field: its response key, node kind, key (literal or variable) and
+    what its selection reads along and makes of the node."""
+
+    response_key: str
+    kind: str
+    literal: str | None
+    variable: str | None
+    prefetch: Prefetch
+    shape: Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A compiled read: the operation's name, its variables, its root fields in order."""
+
+    operation_name: str | None
+    variables: tuple[str, ...]
+    roots: tuple[_Lookup | tuple[str, str], ...]  # a lookup, or (response key, "Query")
+    extensions: Mapping[str, Any] | None
+
+    async def run(self, graph: Graph, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The operation's `data`, or None when the plan gives up (see the module's doc)."""
+        try:
+            values = variables or {}
+            for name in self.variables:
+                if not isinstance(values.get(name), str):
+                    raise _GiveUp
+            wanted: dict[tuple[str, Prefetch], list[str]] = {}
+            keys: list[str] = []
+            for root in self.roots:
+                if isinstance(root, _Lookup):
+                    raw = root.literal if root.variable is None else values[root.variable]
+                    key = normalise_key(root.kind, str(raw))
+                    wanted.setdefault((root.kind, root.prefetch), []).append(key)
+                    keys.append(key)
+                else:
+                    keys.append("")
+            knowledge = KnowledgeGraph(graph)
+            reads = [
+                knowledge.nodes(kind, found, prefetch) for (kind, prefetch), found in wanted.items()
+            ]
+            answers = [await reads[0]] if len(reads) == 1 else await asyncio.gather(*reads)
+            nodes = dict(zip(wanted, answers, strict=True))
+            data: dict[str, Any] = {}
+            for root, key in zip(self.roots, keys, strict=True):
+                if isinstance(root, _Lookup):
+                    node = nodes[(root.kind, root.prefetch)].get(key)
+                    data[root.response_key] = None if node is None else root.shape(node)
+                else:
+                    data[root[0]] = root[1]
+            return data
+        except Exception:
+            return None
+
+
+class CompiledReads:
+    """The plans of one endpoint's documents, made on a document's first clean run."""
+
+    def __init__(self, schema: Schema, lookups: Mapping[str, str]) -> None:
+        """Plan for `schema`; `lookups` maps each root lookup field to the kind it returns
+        (each such field's resolver reads one node by its key argument, normalised)."""
+        self.schema = schema
+        self.lookups = dict(lookups)
+        self.answered = 0
+        """Requests answered by a plan (for tests and diagnostics)."""
+        self._plans: dict[tuple[str, str | None], Plan | None] = {}
+
+    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+        """The document's plan, if it has one yet."""
+        return self._plans.get((query, operation_name))
+
+    def learn(
+        self, query: str, operation_name: str | None, extensions: Mapping[str, Any] | None
+    ) -> None:
+        """Plan a document that just ran through strawberry without an error (once: a
+        document that cannot be planned is remembered as such)."""
+        key = (query, operation_name)
+        if key in self._plans:
+            return
+        if len(self._plans) >= CACHE_SIZE:
+            self._plans.clear()
+        try:
+            self._plans[key] = _Compiler(self.schema, self.lookups).compile(
+                parse(query, no_location=True), operation_name, extensions
+            )
+        except Exception:
+            self._plans[key] = None
+
+
+class _Compiler:
+    """Turns one document into a Plan, or gives up on anything beyond plain reads."""
+
+    def __init__(self, schema: Schema, lookups: Mapping[str, str]) -> None:
+        self.strawberry = schema
+        self.schema: GraphQLSchema = schema._schema
+        self.lookups = lookups
+
+    def compile(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        extensions: Mapping[str, Any] | None,
+    ) -> Plan:
+        """The plan of the document's only operation (a query without directives)."""
+        if len(document.definitions) != 1:
+            raise _GiveUp
+        operation = document.definitions[0]
+        if not isinstance(operation, OperationDefinitionNode):
+            raise _GiveUp
+        name = operation.name.value if operation.name is not None else None
+        if operation.operation is not OperationType.QUERY or operation.directives:
+            raise _GiveUp
+        if operation_name is not None and operation_name != name:
+            raise _GiveUp
+        variables = []
+        for definition in operation.variable_definitions or ():
+            kind = definition.type
+            if (
+                definition.default_value is not None
+                or definition.directives
+                or not isinstance(kind, NonNullTypeNode)
+                or not isinstance(kind.type, NamedTypeNode)
+                or kind.type.name.value not in _KEY_TYPES
+            ):
+                raise _GiveUp
+            variables.append(definition.variable.name.value)
+        roots: list[_Lookup | tuple[str, str]] = []
+        query_type = self.schema.query_type
+        assert query_type is not None
+        for field in self._selections(operation.selection_set):
+            key = _response_key(field)
+            if field.name.value == "__typename":
+                roots.append((key, query_type.name))
+            else:
+                roots.append(self._lookup(query_type, field, key))
+        return Plan(name, tuple(variables), tuple(roots), extensions)
+
+    def _lookup(self, query_type: GraphQLObjectType, field: FieldNode, key: str) -> _Lookup:
+        """A root lookup field with its key as a literal string or a variable."""
+        kind = self.lookups.get(field.name.value)
+        definition = query_type.fields.get(field.name.value)
+        arguments = field.arguments or ()
+        if kind is None or definition is None or len(definition.args) != 1 or len(arguments) != 1:
+            raise _GiveUp
+        if get_named_type(definition.type).name != kind:
+            raise _GiveUp
+        value = arguments[0].value
+        if isinstance(value, StringValueNode):
+            literal, variable = value.value, None
+        elif isinstance(value, VariableNode):
+            literal, variable = None, value.name.value
+        else:
+            raise _GiveUp
+        node_type = self.schema.get_type(kind)
+        if not isinstance(node_type, GraphQLObjectType) or field.selection_set is None:
+            raise _GiveUp
+        prefetch = selection_prefetch(self.schema, kind, [field.selection_set], {})
+        shape = self._object(node_type, field.selection_set, 0)
+        return _Lookup(key, kind, literal, variable, prefetch, shape)
+
+    def _selections(self, selection_set: SelectionSetNode | None) -> list[FieldNode]:
+        """The fields of a selection set: only plain fields with distinct response keys."""
+        if selection_set is None:
+            raise _GiveUp
+        fields: list[FieldNode] = []
+        seen: set[str] = set()
+        for selection in selection_set.selections:
+            if not isinstance(selection, FieldNode) or selection.directives:
+                raise _GiveUp
+            key = _response_key(selection)
+            if key in seen:
+                raise _GiveUp
+            seen.add(key)
+            fields.append(selection)
+        return fields
+
+    def _object(
+        self, graphql_type: GraphQLObjectType, selections: SelectionSetNode, depth: int
+    ) -> Shape:
+        """The shape of one node for a selection on its type."""
+        definition = self.strawberry.get_type_by_name(graphql_type.name)
+        if definition is None or not hasattr(definition, "fields"):
+            raise _GiveUp
+        converter = self.strawberry.config.name_converter
+        plain = {
+            converter.get_graphql_name(f): f
+            for f in definition.fields
+            if f.base_resolver is None
+            and not f.arguments
+            and not f.permission_classes
+            and not f.extensions
+            and not f.directives
+        }
+        parts: list[tuple[str, Callable[[Any], Any]]] = []
+        for field in self._selections(selections):
+            key = _response_key(field)
+            name = field.name.value
+            if name == "__typename":
+                parts.append((key, _constant(graphql_type.name)))
+                continue
+            if field.arguments:
+                raise _GiveUp
+            found = graphql_type.fields.get(name)
+            if found is None:
+                raise _GiveUp
+            if (
+                name in plain
+                and field.selection_set is None
+                and is_leaf_type(get_named_type(found.type))
+            ):
+                parts.append(
+                    (key, _attribute(plain[name].python_name, _complete(found.type, None)))
+                )
+                continue
+            relation = prefetchable(self.schema, graphql_type.name, name)
+            child = get_named_type(found.type)
+            if (
+                relation is None
+                or depth >= MAX_PREFETCH_DEPTH
+                or not isinstance(child, GraphQLObjectType)
+                or child.name != RELATIONS[relation].child
+                or field.selection_set is None
+            ):
+                raise _GiveUp
+            shape = self._object(child, field.selection_set, depth + 1)
+            many = _is_list(found.type)
+            parts.append((key, _related(relation, many, _complete(found.type, shape))))
+        return lambda node: {key: part(node) for key, part in parts}
+
+
+def _response_key(field: FieldNode) -> str:
+    return field.alias.value if field.alias is not None else field.name.value
+
+
+def _constant(value: str) -> Callable[[Any], str]:
+    return lambda _node: value
+
+
+def _attribute(name: str, complete: Shape) -> Callable[[Any], Any]:
+    """A scalar field: the node's attribute, completed."""
+    return lambda node: complete(getattr(node, name))
+
+
+def _related(relation: str, many: bool, complete: Shape) -> Callable[[Any], Any]:
+    """A relationship field: the nodes read along with the parent (the first one for a
+    to-one field), completed."""
+
+    def read(node: Any) -> Any:
+        prefetched = node.prefetched
+        found = None if prefetched is None else prefetched.get(relation)
+        if found is None:
+            raise _GiveUp
+        return complete(found if many else (found[0] if found else None))
+
+    return read
+
+
+def _is_list(graphql_type: GraphQLOutputType) -> bool:
+    inner = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    return isinstance(inner, GraphQLList)
+
+
+def _complete(graphql_type: GraphQLOutputType, shape: Shape | None) -> Shape:
+    """graphql-core's value completion for a type: non-null checked, lists item by item,
+    leaves through the type's `serialize`, objects by `shape`."""
+    if isinstance(graphql_type, GraphQLNonNull):
+        inner = _complete(graphql_type.of_type, shape)
+
+        def non_null(value: Any) -> Any:
+            completed = inner(value)
+            if completed is None:
+                raise _GiveUp
+            return completed
+
+        return non_null
+    if isinstance(graphql_type, GraphQLList):
+        item = _complete(graphql_type.of_type, shape)
+        return lambda value: None if value is None else [item(v) for v in value]
+    if is_leaf_type(graphql_type):
+        serialize = graphql_type.serialize
+
+        def leaf(value: Any) -> Any:
+            if value is None:
+                return None
+            serialized = serialize(value)
+            if serialized is None or serialized is Undefined:
+                raise _GiveUp
+            return serialized
+
+        return leaf
+    if shape is None:
+        raise _GiveUp
+    object_shape = shape
+    return lambda value: None if value is None else object_shape(value)

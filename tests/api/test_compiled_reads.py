@@ -1,0 +1,211 @@
+"""Compiled reads answer exactly what strawberry answers: a document of lookups, scalars and
+relationships without arguments runs once through strawberry, then through its plan, and the
+two response bodies are the same bytes; whatever a plan cannot answer the same way (refused
+requests, odd variables, documents beyond plain reads) is still answered by strawberry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from graphql import GraphQLObjectType, get_named_type, is_leaf_type
+
+from modelatlas.api import create_app
+from modelatlas.api.auth import Role, new_key
+from modelatlas.api.compiled import CompiledReads
+from modelatlas.api.loaders import prefetchable
+from modelatlas.api.schema import ROOT_LOOKUPS, schema
+from modelatlas.config import Settings
+from modelatlas.domain import Dataset, Result
+from modelatlas.graph import Graph, count_round_trips
+from modelatlas.graph.reads import KINDS, MAX_PREFETCH_DEPTH
+from modelatlas.knowledge import KnowledgeGraph
+
+pytestmark = pytest.mark.anyio
+
+READER_KEY, READER_ENTRY = new_key(Role.READER)
+KEYS_OF_KIND = """
+MATCH (n) WHERE $label IN labels(n)
+RETURN n[$key] AS key ORDER BY key LIMIT 3"""
+
+
+@pytest.fixture(scope="module")
+async def app_client(
+    seeded_graph: Graph, test_settings: Settings
+) -> AsyncIterator[tuple[httpx.AsyncClient, CompiledReads]]:
+    """A client of the whole app over the seed (plus a result, which the seed lacks), and the
+    app's compiled reads."""
+    await KnowledgeGraph(seeded_graph).upsert(
+        Dataset(
+            results=[
+                Result(
+                    id="deepseek-v3-gpqa-lab",
+                    model="deepseek-v3",
+                    benchmark="gpqa-diamond",
+                    score=59.1,
+                    measured_on=dt.date(2025, 2, 1),
+                    evaluator="Independent lab",
+                    sources=["https://qwenlm.github.io/blog/qwen2.5-max/"],
+                )
+            ]
+        )
+    )
+    app = create_app(test_settings, driver=seeded_graph.driver)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://atlas") as http:
+        yield http, app.state.compiled_reads
+
+
+def _selection(kind: str, depth: int) -> str:
+    """Every scalar field of `kind` and, above the prefetch depth, every relationship
+    without arguments with its own selection."""
+    graphql_type = schema._schema.get_type(kind)
+    assert isinstance(graphql_type, GraphQLObjectType)
+    parts = ["__typename"]
+    for name, field in graphql_type.fields.items():
+        if field.args:
+            continue
+        if is_leaf_type(get_named_type(field.type)):
+            parts.append(name)
+        elif depth < MAX_PREFETCH_DEPTH and prefetchable(schema._schema, kind, name):
+            child = get_named_type(field.type).name
+            parts.append(f"{name} {{ {_selection(child, depth + 1)} }}")
+    return " ".join(parts)
+
+
+def _document(field: str, kind: str) -> str:
+    argument = schema._schema.query_type.fields[field].args  # type: ignore[union-attr]
+    (name,) = argument
+    return f"query One($key: ID!) {{ found: {field}({name}: $key) {{ {_selection(kind, 0)} }} }}"
+
+
+async def _twice(
+    client: httpx.AsyncClient, compiled: CompiledReads, body: dict[str, Any]
+) -> tuple[httpx.Response, httpx.Response, int]:
+    """The answer through strawberry, the answer of the next identical request, and how many
+    requests a plan answered in between."""
+    first = await client.post("/graphql", json=body)
+    before = compiled.answered
+    second = await client.post("/graphql", json=body)
+    return first, second, compiled.answered - before
+
+
+@pytest.mark.parametrize("field", sorted(ROOT_LOOKUPS))
+async def test_every_lookup_and_field_answers_as_strawberry_does(
+    app_client: tuple[httpx.AsyncClient, CompiledReads], seeded_graph: Graph, field: str
+) -> None:
+    client, compiled = app_client
+    kind = ROOT_LOOKUPS[field]
+    rows = await seeded_graph.read(
+        KEYS_OF_KIND, {"label": KINDS[kind].label, "key": KINDS[kind].key}
+    )
+    keys = [row["key"] for row in rows]
+    assert keys, f"the seed has no {kind}"
+    document = _document(field, kind)
+    for key in keys:
+        first, second, answered = await _twice(
+            client, compiled, {"query": document, "variables": {"key": key}}
+        )
+        assert answered == 1
+        assert first.status_code == second.status_code == 200
+        assert first.json()["data"]["found"] is not None
+        assert second.content == first.content
+        assert second.headers["content-type"] == first.headers["content-type"]
+
+
+async def test_aliases_literals_several_roots_and_missing_nodes(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    document = """{
+      __typename
+      a: model(slug: "DeepSeek-R1") { slug n: name t: __typename derivedFrom { slug } }
+      b: organization(slug: "deepseek") { name country { code } }
+      c: model(slug: "deepseek-v3") { slug developers { slug } }
+      missing: model(slug: "no-such-model") { slug }
+    }"""
+    with count_round_trips() as trips:
+        first, second, answered = await _twice(client, compiled, {"query": document})
+    assert answered == 1
+    # one statement per kind and selection (three model selections, one organization), the
+    # same through strawberry's loaders as through the plan
+    assert trips.count == 2 * 4
+    assert second.content == first.content
+    data = first.json()["data"]
+    assert list(data) == ["__typename", "a", "b", "c", "missing"]
+    assert data["a"] == {
+        "slug": "deepseek-r1",
+        "n": "DeepSeek-R1",
+        "t": "Model",
+        "derivedFrom": [{"slug": "deepseek-v3"}],
+    }
+    assert data["missing"] is None
+    assert second.json()["extensions"]["cost"]["requestedQueryCost"] > 0
+
+
+async def test_variables_a_plan_cannot_take_go_to_strawberry(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    document = "query M($slug: ID!) { model(slug: $slug) { slug name } }"
+    warm = await client.post("/graphql", json={"query": document, "variables": {"slug": "x"}})
+    assert warm.json() == {"data": {"model": None}, "extensions": warm.json()["extensions"]}
+    before = compiled.answered
+    as_number = await client.post("/graphql", json={"query": document, "variables": {"slug": 5}})
+    assert as_number.status_code == 200 and as_number.json()["data"] == {"model": None}
+    missing = await client.post("/graphql", json={"query": document, "variables": {}})
+    assert missing.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "$slug" in missing.json()["errors"][0]["message"]
+    assert compiled.answered == before
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{ model(slug: "deepseek-r1") { ...F } } fragment F on Model { slug }',
+        '{ model(slug: "deepseek-r1") { slug @include(if: true) } }',
+        '{ model(slug: "deepseek-r1") { claims(first: 1) { totalCount } } }',
+        "{ models(first: 1) { edges { node { slug } } } }",
+        'query A { model(slug: "deepseek-r1") { slug } } query B { about { serviceVersion } }',
+    ],
+)
+async def test_documents_beyond_plain_reads_are_not_planned(
+    app_client: tuple[httpx.AsyncClient, CompiledReads], document: str
+) -> None:
+    client, compiled = app_client
+    body: dict[str, Any] = {"query": document}
+    if "query B" in document:
+        body["operationName"] = "A"
+    first, second, answered = await _twice(client, compiled, body)
+    assert answered == 0
+    assert first.status_code == second.status_code == 200
+    assert "errors" not in second.json() and second.json()["data"] == first.json()["data"]
+
+
+async def test_a_planned_document_still_needs_a_key_where_reads_need_one(
+    seeded_graph: Graph, test_settings: Settings
+) -> None:
+    settings = test_settings.model_copy(
+        update={"require_key_for_reads": True, "api_keys": [READER_ENTRY]}
+    )
+    app = create_app(settings, driver=seeded_graph.driver)
+    compiled: CompiledReads = app.state.compiled_reads
+    body = {"query": '{ model(slug: "deepseek-r1") { slug } }'}
+    reader = {"authorization": f"Bearer {READER_KEY}"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://atlas") as client:
+        assert (await client.post("/graphql", json=body, headers=reader)).status_code == 200
+        assert (await client.post("/graphql", json=body, headers=reader)).status_code == 200
+        assert compiled.answered == 1
+        anonymous = await client.post("/graphql", json=body)
+        wrong = await client.post(
+            "/graphql", json=body, headers={"authorization": "Bearer ma_not-a-key"}
+        )
+    for refused in (anonymous, wrong):
+        assert refused.status_code == 401
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "data" not in refused.json()
+    assert compiled.answered == 1
