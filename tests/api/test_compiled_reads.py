@@ -5,6 +5,7 @@ requests, odd variables, documents beyond plain reads) is still answered by stra
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +20,8 @@ from modelatlas.api.compiled import CompiledReads
 from modelatlas.api.loaders import prefetchable
 from modelatlas.api.schema import ROOT_LOOKUPS, schema
 from modelatlas.config import Settings
+from modelatlas.db.connection import Neo4jTarget, make_driver
+from modelatlas.db.local import free_port
 from modelatlas.domain import Dataset, Result
 from modelatlas.graph import Graph, count_round_trips
 from modelatlas.graph.reads import KINDS, MAX_PREFETCH_DEPTH
@@ -146,6 +149,30 @@ async def test_aliases_literals_several_roots_and_missing_nodes(
     assert second.json()["extensions"]["cost"]["requestedQueryCost"] > 0
 
 
+async def test_fragments_merge_as_graphql_core_merges_them(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    document = """query WithFragments($slug: ID!) {
+      model(slug: $slug) {
+        ...Names
+        slug
+        ... on Model { developers { slug } }
+        developers { name ...Where }
+        ... { __typename ...Names }
+      }
+    }
+    fragment Names on Model { slug name aliases }
+    fragment Where on Organization { country { code name } }"""
+    body = {"query": document, "variables": {"slug": "qwen2.5-max"}}
+    first, second, answered = await _twice(client, compiled, body)
+    assert answered == 1
+    assert second.content == first.content
+    model = first.json()["data"]["model"]
+    assert list(model) == ["slug", "name", "aliases", "developers", "__typename"]
+    assert model["developers"] and list(model["developers"][0]) == ["slug", "name", "country"]
+
+
 async def test_variables_a_plan_cannot_take_go_to_strawberry(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:
@@ -165,7 +192,7 @@ async def test_variables_a_plan_cannot_take_go_to_strawberry(
 @pytest.mark.parametrize(
     "document",
     [
-        '{ model(slug: "deepseek-r1") { ...F } } fragment F on Model { slug }',
+        '{ model(slug: "deepseek-r1") { ...F } } fragment F on Model { slug @skip(if: false) }',
         '{ model(slug: "deepseek-r1") { slug @include(if: true) } }',
         '{ model(slug: "deepseek-r1") { claims(first: 1) { totalCount } } }',
         "{ models(first: 1) { edges { node { slug } } } }",
@@ -209,3 +236,37 @@ async def test_a_planned_document_still_needs_a_key_where_reads_need_one(
         assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert "data" not in refused.json()
     assert compiled.answered == 1
+
+
+async def test_a_failed_read_is_answered_by_strawberry_without_a_second_read(
+    seeded_graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
+) -> None:
+    app = create_app(test_settings, driver=seeded_graph.driver)
+    compiled: CompiledReads = app.state.compiled_reads
+    planned = 'query Lookup { model(slug: "deepseek-r1") { slug name } }'
+    unplanned = 'query  Lookup { model(slug: "deepseek-r1") { slug name } }'
+    gone = dataclasses.replace(neo4j, uri=f"bolt://127.0.0.1:{free_port()}")  # nothing listens
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://atlas") as client:
+        for _ in range(2):
+            response = await client.post("/graphql", json={"query": planned})
+            assert response.json()["data"] == {
+                "model": {"slug": "deepseek-r1", "name": "DeepSeek-R1"}
+            }
+        assert compiled.answered == 1
+        app.state.graph.driver = make_driver(gone, test_settings)  # Neo4j is now unreachable
+        answers = []
+        try:
+            for query in (planned, unplanned):
+                with count_round_trips() as trips:
+                    answers.append((await client.post("/graphql", json={"query": query})).json())
+                assert trips.count == 1  # the plan's failed read is not sent again
+        finally:
+            await app.state.graph.driver.close()
+    assert compiled.answered == 1
+    for answer in answers:
+        assert answer["data"] == {"model": None}
+        (error,) = answer["errors"]
+        assert error["path"] == ["model"]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert answers[0]["errors"][0]["message"] == answers[1]["errors"][0]["message"]

@@ -1,21 +1,23 @@
 """Compiled reads: a document made only of node lookups by key, their scalar fields and their
-relationships without arguments is answered by a plan made once per document, instead of by
-strawberry's and graphql-core's per-request, per-field execution.
+relationships without arguments (directly or through fragments on those types; no directives)
+is answered by a plan made once per document, instead of by strawberry's and graphql-core's
+per-request, per-field execution.
 
 Such a document is one statement (the lookup reads every relationship it selects along, see
-loaders.selection_prefetch), so the per-field machinery around it was most of its cost: a lookup
-by slug spent ~1.5 ms CPU there against ~1.9 ms in the driver (bench/RESULTS.md). The plan does
-what graphql-core does for these fields and nothing else: response keys and aliases in
-selection order, `__typename`, leaf values through the schema's own `serialize`, null for a
+loaders.selection_prefetch), so the per-field machinery around it was most of its cost: a plan
+took the service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part is ~1.3). The
+plan does what graphql-core does for these fields and nothing else: response keys and aliases
+in selection order, `__typename`, leaf values through the schema's own `serialize`, null for a
 missing node. It is made only after the document ran once through strawberry without an error
 (so it parsed and validated under the endpoint's limits), and it keeps that run's response
 extensions (the cost estimate, which cannot vary: a compiled document has no `first`).
 
 A plan never answers what it cannot answer exactly as strawberry would: a variable of another
 type than a string, a null where the schema promises a value, a relationship not read along,
-any exception. It gives up (`None`) and the request runs through strawberry as usual, whose
-answer (and error) is then the one sent; a read is repeatable, and the request's deadline still
-bounds both runs.
+an error. It gives up (`None`) and the request runs through strawberry as usual, whose answer
+(and error) is then the one sent. A read that failed is not sent again: the request's loaders
+keep its exception and strawberry's lookups raise it (an outage costs one retry window, and
+the error is the one strawberry gives for it).
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from typing import Any, Final
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    InlineFragmentNode,
     NamedTypeNode,
     NonNullTypeNode,
     OperationDefinitionNode,
@@ -47,10 +52,8 @@ from graphql import (
 from graphql.pyutils import Undefined
 from strawberry import Schema
 
-from modelatlas.api.loaders import prefetchable, selection_prefetch
-from modelatlas.graph import Graph
+from modelatlas.api.loaders import prefetchable, request_loaders, selection_prefetch
 from modelatlas.graph.reads import MAX_PREFETCH_DEPTH, RELATIONS, Prefetch, normalise_key
-from modelatlas.knowledge import KnowledgeGraph
 
 CACHE_SIZE: Final = 1024
 """Distinct (document, operation name) pairs whose plan (or want of one) is kept."""
@@ -87,39 +90,55 @@ class Plan:
     roots: tuple[_Lookup | tuple[str, str], ...]  # a lookup, or (response key, "Query")
     extensions: Mapping[str, Any] | None
 
-    async def run(self, graph: Graph, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        """The operation's `data`, or None when the plan gives up (see the module's doc)."""
+    async def run(self, context: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The operation's `data`, or None when strawberry must answer (see the module's doc).
+        A failed read is left in the request's loaders, for strawberry to answer with it
+        rather than read again."""
         try:
-            values = variables or {}
-            for name in self.variables:
-                if not isinstance(values.get(name), str):
-                    raise _GiveUp
-            wanted: dict[tuple[str, Prefetch], list[str]] = {}
-            keys: list[str] = []
-            for root in self.roots:
-                if isinstance(root, _Lookup):
-                    raw = root.literal if root.variable is None else values[root.variable]
-                    key = normalise_key(root.kind, str(raw))
-                    wanted.setdefault((root.kind, root.prefetch), []).append(key)
-                    keys.append(key)
-                else:
-                    keys.append("")
-            knowledge = KnowledgeGraph(graph)
-            reads = [
-                knowledge.nodes(kind, found, prefetch) for (kind, prefetch), found in wanted.items()
-            ]
+            wanted, keys = self._keys(variables or {})
+        except Exception:
+            return None
+        state = request_loaders(context)
+        reads = [
+            state.knowledge.nodes(kind, found, prefetch)
+            for (kind, prefetch), found in wanted.items()
+        ]
+        try:
             answers = [await reads[0]] if len(reads) == 1 else await asyncio.gather(*reads)
-            nodes = dict(zip(wanted, answers, strict=True))
-            data: dict[str, Any] = {}
+        except Exception as exc:
+            state.failed = exc
+            return None
+        nodes = dict(zip(wanted, answers, strict=True))
+        data: dict[str, Any] = {}
+        try:
             for root, key in zip(self.roots, keys, strict=True):
                 if isinstance(root, _Lookup):
                     node = nodes[(root.kind, root.prefetch)].get(key)
                     data[root.response_key] = None if node is None else root.shape(node)
                 else:
                     data[root[0]] = root[1]
-            return data
         except Exception:
             return None
+        return data
+
+    def _keys(
+        self, variables: Mapping[str, Any]
+    ) -> tuple[dict[tuple[str, Prefetch], list[str]], list[str]]:
+        """The normalised keys to read, per kind and prefetch, and each root field's key."""
+        for name in self.variables:
+            if not isinstance(variables.get(name), str):
+                raise _GiveUp
+        wanted: dict[tuple[str, Prefetch], list[str]] = {}
+        keys: list[str] = []
+        for root in self.roots:
+            if isinstance(root, _Lookup):
+                raw = root.literal if root.variable is None else variables[root.variable]
+                key = normalise_key(root.kind, str(raw))
+                wanted.setdefault((root.kind, root.prefetch), []).append(key)
+                keys.append(key)
+            else:
+                keys.append("")
+        return wanted, keys
 
 
 class CompiledReads:
@@ -163,6 +182,7 @@ class _Compiler:
         self.strawberry = schema
         self.schema: GraphQLSchema = schema._schema
         self.lookups = lookups
+        self.fragments: dict[str, FragmentDefinitionNode] = {}
 
     def compile(
         self,
@@ -170,12 +190,17 @@ class _Compiler:
         operation_name: str | None,
         extensions: Mapping[str, Any] | None,
     ) -> Plan:
-        """The plan of the document's only operation (a query without directives)."""
-        if len(document.definitions) != 1:
+        """The plan of the document's only operation (a query without directives; fragments
+        on the node types are merged in as graphql-core merges them)."""
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        if len(operations) != 1 or len(operations) + len(self.fragments) != len(
+            document.definitions
+        ):
             raise _GiveUp
-        operation = document.definitions[0]
-        if not isinstance(operation, OperationDefinitionNode):
-            raise _GiveUp
+        operation = operations[0]
         name = operation.name.value if operation.name is not None else None
         if operation.operation is not OperationType.QUERY or operation.directives:
             raise _GiveUp
@@ -196,16 +221,16 @@ class _Compiler:
         roots: list[_Lookup | tuple[str, str]] = []
         query_type = self.schema.query_type
         assert query_type is not None
-        for field in self._selections(operation.selection_set):
-            key = _response_key(field)
-            if field.name.value == "__typename":
+        for key, nodes in self._collect([operation.selection_set], query_type.name).items():
+            if nodes[0].name.value == "__typename":
                 roots.append((key, query_type.name))
             else:
-                roots.append(self._lookup(query_type, field, key))
+                roots.append(self._lookup(query_type, nodes, key))
         return Plan(name, tuple(variables), tuple(roots), extensions)
 
-    def _lookup(self, query_type: GraphQLObjectType, field: FieldNode, key: str) -> _Lookup:
+    def _lookup(self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str) -> _Lookup:
         """A root lookup field with its key as a literal string or a variable."""
+        field = nodes[0]
         kind = self.lookups.get(field.name.value)
         definition = query_type.fields.get(field.name.value)
         arguments = field.arguments or ()
@@ -221,30 +246,53 @@ class _Compiler:
         else:
             raise _GiveUp
         node_type = self.schema.get_type(kind)
-        if not isinstance(node_type, GraphQLObjectType) or field.selection_set is None:
+        if not isinstance(node_type, GraphQLObjectType):
             raise _GiveUp
-        prefetch = selection_prefetch(self.schema, kind, [field.selection_set], {})
-        shape = self._object(node_type, field.selection_set, 0)
+        selections = _subselections(nodes)
+        prefetch = selection_prefetch(self.schema, kind, [*selections], self.fragments)
+        shape = self._object(node_type, selections, 0)
         return _Lookup(key, kind, literal, variable, prefetch, shape)
 
-    def _selections(self, selection_set: SelectionSetNode | None) -> list[FieldNode]:
-        """The fields of a selection set: only plain fields with distinct response keys."""
-        if selection_set is None:
-            raise _GiveUp
-        fields: list[FieldNode] = []
-        seen: set[str] = set()
-        for selection in selection_set.selections:
-            if not isinstance(selection, FieldNode) or selection.directives:
-                raise _GiveUp
-            key = _response_key(selection)
-            if key in seen:
-                raise _GiveUp
-            seen.add(key)
-            fields.append(selection)
+    def _collect(
+        self, selection_sets: list[SelectionSetNode], type_name: str
+    ) -> dict[str, list[FieldNode]]:
+        """The fields selected on an object type, by response key in the order they first
+        appear, through fragments on that very type (graphql-core's field collection, for
+        documents without directives or abstract type conditions)."""
+        fields: dict[str, list[FieldNode]] = {}
+        visited: set[str] = set()
+
+        def walk(selection_set: SelectionSetNode) -> None:
+            for selection in selection_set.selections:
+                if selection.directives:
+                    raise _GiveUp
+                if isinstance(selection, FieldNode):
+                    fields.setdefault(_response_key(selection), []).append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if condition is not None and condition.name.value != type_name:
+                        raise _GiveUp
+                    walk(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    if name in visited:
+                        continue
+                    visited.add(name)
+                    fragment = self.fragments.get(name)
+                    if (
+                        fragment is None
+                        or fragment.directives
+                        or fragment.type_condition.name.value != type_name
+                    ):
+                        raise _GiveUp
+                    walk(fragment.selection_set)
+
+        for selection_set in selection_sets:
+            walk(selection_set)
         return fields
 
     def _object(
-        self, graphql_type: GraphQLObjectType, selections: SelectionSetNode, depth: int
+        self, graphql_type: GraphQLObjectType, selections: list[SelectionSetNode], depth: int
     ) -> Shape:
         """The shape of one node for a selection on its type."""
         definition = self.strawberry.get_type_by_name(graphql_type.name)
@@ -261,8 +309,8 @@ class _Compiler:
             and not f.directives
         }
         parts: list[tuple[str, Callable[[Any], Any]]] = []
-        for field in self._selections(selections):
-            key = _response_key(field)
+        for key, nodes in self._collect(selections, graphql_type.name).items():
+            field = nodes[0]
             name = field.name.value
             if name == "__typename":
                 parts.append((key, _constant(graphql_type.name)))
@@ -274,7 +322,7 @@ class _Compiler:
                 raise _GiveUp
             if (
                 name in plain
-                and field.selection_set is None
+                and all(n.selection_set is None for n in nodes)
                 and is_leaf_type(get_named_type(found.type))
             ):
                 parts.append(
@@ -288,13 +336,20 @@ class _Compiler:
                 or depth >= MAX_PREFETCH_DEPTH
                 or not isinstance(child, GraphQLObjectType)
                 or child.name != RELATIONS[relation].child
-                or field.selection_set is None
             ):
                 raise _GiveUp
-            shape = self._object(child, field.selection_set, depth + 1)
+            shape = self._object(child, _subselections(nodes), depth + 1)
             many = _is_list(found.type)
             parts.append((key, _related(relation, many, _complete(found.type, shape))))
         return lambda node: {key: part(node) for key, part in parts}
+
+
+def _subselections(nodes: list[FieldNode]) -> list[SelectionSetNode]:
+    """The selection sets of a composite field's merged nodes (each must have one)."""
+    found = [n.selection_set for n in nodes if n.selection_set is not None]
+    if len(found) != len(nodes):
+        raise _GiveUp
+    return found
 
 
 def _response_key(field: FieldNode) -> str:

@@ -234,7 +234,7 @@ class GraphQLHTTP:
         access = access_of(context)
         if refusal(access, OperationType.QUERY) is not None:
             return None
-        data = await plan.run(context["graph"], params.get("variables"))
+        data = await plan.run(context, params.get("variables"))
         if data is None:
             return None
         assert self.compiled is not None
