@@ -31,7 +31,6 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -45,15 +44,17 @@ from graphql import (
     SelectionSetNode,
     StringValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
     is_leaf_type,
     parse,
+    visit,
 )
 from graphql.pyutils import Undefined
 from strawberry import Schema
 
-from modelatlas.api.loaders import prefetchable, request_loaders, selection_prefetch
-from modelatlas.graph.reads import MAX_PREFETCH_DEPTH, RELATIONS, Prefetch, normalise_key
+from modelatlas.api.loaders import request_loaders, selected_fields, selection_prefetch
+from modelatlas.graph.reads import RELATIONS, Prefetch, normalise_key
 
 CACHE_SIZE: Final = 1024
 """Distinct (document, operation name) pairs whose plan (or want of one) is kept."""
@@ -200,9 +201,10 @@ class _Compiler:
             document.definitions
         ):
             raise _GiveUp
+        visit(document, _PlainDocument(self.schema))
         operation = operations[0]
         name = operation.name.value if operation.name is not None else None
-        if operation.operation is not OperationType.QUERY or operation.directives:
+        if operation.operation is not OperationType.QUERY:
             raise _GiveUp
         if operation_name is not None and operation_name != name:
             raise _GiveUp
@@ -211,7 +213,6 @@ class _Compiler:
             kind = definition.type
             if (
                 definition.default_value is not None
-                or definition.directives
                 or not isinstance(kind, NonNullTypeNode)
                 or not isinstance(kind.type, NamedTypeNode)
                 or kind.type.name.value not in _KEY_TYPES
@@ -250,51 +251,26 @@ class _Compiler:
             raise _GiveUp
         selections = _subselections(nodes)
         prefetch = selection_prefetch(self.schema, kind, [*selections], self.fragments)
-        shape = self._object(node_type, selections, 0)
+        shape = self._object(node_type, selections, prefetch)
         return _Lookup(key, kind, literal, variable, prefetch, shape)
 
     def _collect(
         self, selection_sets: list[SelectionSetNode], type_name: str
     ) -> dict[str, list[FieldNode]]:
         """The fields selected on an object type, by response key in the order they first
-        appear, through fragments on that very type (graphql-core's field collection, for
-        documents without directives or abstract type conditions)."""
+        appear (graphql-core's field collection, for a document _PlainDocument let through)."""
         fields: dict[str, list[FieldNode]] = {}
-        visited: set[str] = set()
-
-        def walk(selection_set: SelectionSetNode) -> None:
-            for selection in selection_set.selections:
-                if selection.directives:
-                    raise _GiveUp
-                if isinstance(selection, FieldNode):
-                    fields.setdefault(_response_key(selection), []).append(selection)
-                elif isinstance(selection, InlineFragmentNode):
-                    condition = selection.type_condition
-                    if condition is not None and condition.name.value != type_name:
-                        raise _GiveUp
-                    walk(selection.selection_set)
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    if name in visited:
-                        continue
-                    visited.add(name)
-                    fragment = self.fragments.get(name)
-                    if (
-                        fragment is None
-                        or fragment.directives
-                        or fragment.type_condition.name.value != type_name
-                    ):
-                        raise _GiveUp
-                    walk(fragment.selection_set)
-
-        for selection_set in selection_sets:
-            walk(selection_set)
+        for field in selected_fields(selection_sets, type_name, self.fragments):
+            fields.setdefault(_response_key(field), []).append(field)
         return fields
 
     def _object(
-        self, graphql_type: GraphQLObjectType, selections: list[SelectionSetNode], depth: int
+        self, graphql_type: GraphQLObjectType, selections: list[SelectionSetNode], read: Prefetch
     ) -> Shape:
-        """The shape of one node for a selection on its type."""
+        """The shape of one node for a selection on its type; `read` is what its statement
+        reads along with it (the selection's own prefetch), so a relationship field is shaped
+        only if its nodes come with the parent."""
+        read_along = dict(read)
         definition = self.strawberry.get_type_by_name(graphql_type.name)
         if definition is None or not hasattr(definition, "fields"):
             raise _GiveUp
@@ -329,19 +305,42 @@ class _Compiler:
                     (key, _attribute(plain[name].python_name, _complete(found.type, None)))
                 )
                 continue
-            relation = prefetchable(self.schema, graphql_type.name, name)
+            relation = f"{graphql_type.name}.{name}"
             child = get_named_type(found.type)
             if (
-                relation is None
-                or depth >= MAX_PREFETCH_DEPTH
+                relation not in read_along
                 or not isinstance(child, GraphQLObjectType)
                 or child.name != RELATIONS[relation].child
             ):
                 raise _GiveUp
-            shape = self._object(child, _subselections(nodes), depth + 1)
+            shape = self._object(child, _subselections(nodes), read_along[relation])
             many = _is_list(found.type)
             parts.append((key, _related(relation, many, _complete(found.type, shape))))
         return lambda node: {key: part(node) for key, part in parts}
+
+
+class _PlainDocument(Visitor):
+    """Gives up on a directive anywhere, or a fragment on an interface or a union: what is
+    left, fields collect as loaders.selected_fields walks them."""
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        super().__init__()
+        self.schema = schema
+
+    def enter_directive(self, *_: Any) -> None:
+        raise _GiveUp
+
+    def enter_inline_fragment(self, node: InlineFragmentNode, *_: Any) -> None:
+        self._object_type(node.type_condition)
+
+    def enter_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
+        self._object_type(node.type_condition)
+
+    def _object_type(self, condition: NamedTypeNode | None) -> None:
+        if condition is not None and not isinstance(
+            self.schema.get_type(condition.name.value), GraphQLObjectType
+        ):
+            raise _GiveUp
 
 
 def _subselections(nodes: list[FieldNode]) -> list[SelectionSetNode]:

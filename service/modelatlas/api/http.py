@@ -198,7 +198,7 @@ class GraphQLHTTP:
         if compiled is not None and query is not None:
             plan = compiled.plan(query, operation_name)
             if plan is not None:
-                answered = await self._planned(request, plan, context, params, media)
+                answered = await _planned(request, compiled, plan, context, params, media)
                 if answered is not None:
                     return answered
         try:
@@ -221,29 +221,29 @@ class GraphQLHTTP:
             compiled.learn(query, operation_name, result.extensions)
         return _result_response(result, media)
 
-    async def _planned(
-        self,
-        request: Request,
-        plan: Plan,
-        context: Mapping[str, Any],
-        params: Mapping[str, Any],
-        media: str,
-    ) -> Response | None:
-        """The answer of a compiled document, or None when strawberry must answer (a refused
-        request, a plan that gave up)."""
-        access = access_of(context)
-        if refusal(access, OperationType.QUERY) is not None:
-            return None
-        data = await plan.run(context, params.get("variables"))
-        if data is None:
-            return None
-        assert self.compiled is not None
-        self.compiled.answered += 1
-        note_operation(request.scope, plan.operation_name, "query", access.principal.key_id)
-        body: dict[str, Any] = {"data": data}
-        if plan.extensions:
-            body["extensions"] = plan.extensions
-        return _response(body, 200, media, {})
+
+async def _planned(
+    request: Request,
+    compiled: CompiledReads,
+    plan: Plan,
+    context: Mapping[str, Any],
+    params: Mapping[str, Any],
+    media: str,
+) -> Response | None:
+    """The answer of a compiled document, or None when strawberry must answer (a refused
+    request, a plan that gave up)."""
+    access = access_of(context)
+    if refusal(access, OperationType.QUERY) is not None:
+        return None
+    data = await plan.run(context, params.get("variables"))
+    if data is None:
+        return None
+    compiled.answered += 1
+    note_operation(request.scope, plan.operation_name, "query", access.principal.key_id)
+    body: dict[str, Any] = {"data": data}
+    if plan.extensions:
+        body["extensions"] = plan.extensions
+    return _response(body, 200, media, {})
 
 
 def _wants_html(accept: str) -> bool:

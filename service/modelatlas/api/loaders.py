@@ -185,7 +185,7 @@ def prefetchable(schema: GraphQLSchema, kind: str, field: str) -> str | None:
     return _PREFETCHABLE[known]
 
 
-def _fields(
+def selected_fields(
     selections: Iterable[SelectionSetNode | None], kind: str, fragments: dict[str, Any]
 ) -> Iterator[FieldNode]:
     """The fields selected on `kind`, through inline fragments and fragment spreads."""
@@ -198,11 +198,11 @@ def _fields(
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 if condition is None or condition.name.value == kind:
-                    yield from _fields([selection.selection_set], kind, fragments)
+                    yield from selected_fields([selection.selection_set], kind, fragments)
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = fragments.get(selection.name.value)
                 if fragment is not None and fragment.type_condition.name.value == kind:
-                    yield from _fields([fragment.selection_set], kind, fragments)
+                    yield from selected_fields([fragment.selection_set], kind, fragments)
 
 
 def selection_prefetch(
@@ -217,7 +217,7 @@ def selection_prefetch(
     if depth >= MAX_PREFETCH_DEPTH:
         return ()
     wanted: dict[str, list[SelectionSetNode | None]] = {}
-    for field in _fields(selections, kind, fragments):
+    for field in selected_fields(selections, kind, fragments):
         relation = prefetchable(schema, kind, field.name.value)
         if relation is not None:
             wanted.setdefault(relation, []).append(field.selection_set)
@@ -242,11 +242,13 @@ def prefetch_plan(info: Info[Any, Any], kind: str, *, connection: bool = False) 
     if connection:
         edges = [
             e.selection_set
-            for e in _fields(selections, "", raw.fragments)
+            for e in selected_fields(selections, "", raw.fragments)
             if e.name.value == "edges"
         ]
         selections = [
-            n.selection_set for n in _fields(edges, "", raw.fragments) if n.name.value == "node"
+            n.selection_set
+            for n in selected_fields(edges, "", raw.fragments)
+            if n.name.value == "node"
         ]
     plan = selection_prefetch(raw.schema, kind, selections, raw.fragments)
     if len(raw.field_nodes) == 1:
