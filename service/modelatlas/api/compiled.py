@@ -1,42 +1,50 @@
-"""Compiled reads: a document made only of node lookups by key, their scalar fields and their
-relationships without arguments (directly or through fragments on those types; no directives)
-is answered by a plan made once per document, instead of by strawberry's and graphql-core's
-per-request, per-field execution.
+"""Compiled reads: a document made only of node lookups by key and root lists, their scalar
+fields, their relationships without arguments and their connections given literal `first` and
+`orderBy` (directly or through fragments on those types; no directives) is answered by a plan
+made once per document, instead of by strawberry's and graphql-core's per-request, per-field
+execution.
 
-Such a document is one statement (the lookup reads every relationship it selects along, see
-loaders.selection_prefetch), so the per-field machinery around it was most of its cost: a plan
-took the service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part is ~1.3). The
-plan does what graphql-core does for these fields and nothing else: response keys and aliases
-in selection order, `__typename`, leaf values through the schema's own `serialize`, null for a
-missing node. It is made only after the document ran once through strawberry without an error
-(so it parsed and validated under the endpoint's limits), and it keeps that run's response
-extensions (the cost estimate, which cannot vary: a compiled document has no `first`).
+A plan sends exactly the statements strawberry's resolvers send: a lookup reads every
+relationship it selects along (loaders.selection_prefetch), a root list one page, and each
+level of connections one statement per field and arguments for all its parents (as
+loaders.page batches them). The per-field machinery around those reads was most of the cost:
+a plan took the service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part is
+~1.3) and for the nested organizations -> models -> claims -> sources query from 15.3 to 7.4 ms.
+The plan does what graphql-core does for these fields and nothing else: response keys and
+aliases in selection order, `__typename`, leaf values through the schema's own `serialize`,
+null for a missing node. It is made only after the document ran once through strawberry
+without an error (so it parsed and validated under the endpoint's limits, `first` included),
+and it keeps that run's response extensions (the cost estimate, which cannot vary: a compiled
+document's only variables are lookup keys).
 
 A plan never answers what it cannot answer exactly as strawberry would: a variable of another
 type than a string, a null where the schema promises a value, a relationship not read along,
 an error. It gives up (`None`) and the request runs through strawberry as usual, whose answer
 (and error) is then the one sent. A read that failed is not sent again: the request's loaders
-keep its exception and strawberry's lookups raise it (an outage costs one retry window, and
-the error is the one strawberry gives for it).
+keep its exception and every resolver that reads raises it (an outage costs one retry window,
+and the error is the one strawberry gives for it, on the first field that reads).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from graphql import (
     DocumentNode,
+    EnumValueNode,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
     InlineFragmentNode,
+    IntValueNode,
     NamedTypeNode,
     NonNullTypeNode,
     OperationDefinitionNode,
@@ -50,11 +58,18 @@ from graphql import (
     parse,
     visit,
 )
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Undefined
 from strawberry import Schema
 
-from modelatlas.api.loaders import request_loaders, selected_fields, selection_prefetch
-from modelatlas.graph.reads import RELATIONS, Prefetch, normalise_key
+from modelatlas.api.loaders import (
+    connection_nodes,
+    request_loaders,
+    selected_fields,
+    selection_prefetch,
+    selects_total,
+)
+from modelatlas.graph.reads import KINDS, RELATIONS, PageRequest, Prefetch, normalise_key
 
 CACHE_SIZE: Final = 1024
 """Distinct (document, operation name) pairs whose plan (or want of one) is kept."""
@@ -62,11 +77,36 @@ CACHE_SIZE: Final = 1024
 _KEY_TYPES: Final = frozenset({"ID", "String"})
 """Variable types a plan accepts: non-null strings, given as JSON strings."""
 
-Shape = Callable[[Any], Any]
+_PAGE_ARGUMENTS: Final = frozenset({"first", "orderBy"})
+"""Arguments a planned connection may be given (as literals): no `after`, no `where`."""
 
 
 class _GiveUp(Exception):
     """The plan cannot answer this request as strawberry would."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A connection field of one shaped object, to fill once its level's pages are read."""
+
+    paged: _Paged
+    parent: str
+    target: dict[str, Any]
+    response_key: str
+
+
+Shape = Callable[[Any, list[_Pending]], Any]
+"""Makes a value's response from it; connection fields below it go to the pending list."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Paged:
+    """A connection field of a node kind: the page read for each parent (one statement per
+    level for all parents, as loaders.page batches it) and what is made of it."""
+
+    relation: str
+    request: PageRequest
+    complete: Shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +123,22 @@ class _Lookup:
 
 
 @dataclass(frozen=True, slots=True)
+class _List:
+    """One root list field: its response key, node kind, page and what is made of it."""
+
+    response_key: str
+    kind: str
+    request: PageRequest
+    complete: Shape
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A compiled read: the operation's name, its variables, its root fields in order."""
 
     operation_name: str | None
     variables: tuple[str, ...]
-    roots: tuple[_Lookup | tuple[str, str], ...]  # a lookup, or (response key, "Query")
+    roots: tuple[_Lookup | _List | tuple[str, str], ...]  # (response key, "Query") for __typename
     extensions: Mapping[str, Any] | None
 
     async def run(self, context: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -100,26 +150,39 @@ class Plan:
         except Exception:
             return None
         state = request_loaders(context)
-        reads = [
-            state.knowledge.nodes(kind, found, prefetch)
-            for (kind, prefetch), found in wanted.items()
+        knowledge = state.knowledge
+        reads: list[Awaitable[Any]] = [
+            knowledge.nodes(kind, found, prefetch) for (kind, prefetch), found in wanted.items()
         ]
+        reads += [knowledge.page(r.kind, r.request) for r in self.roots if isinstance(r, _List)]
         try:
             answers = [await reads[0]] if len(reads) == 1 else await asyncio.gather(*reads)
         except Exception as exc:
             state.failed = exc
             return None
-        nodes = dict(zip(wanted, answers, strict=True))
+        nodes = dict(zip(wanted, answers, strict=False))
+        pages = iter(answers[len(wanted) :])
         data: dict[str, Any] = {}
+        pending: list[_Pending] = []
         try:
             for root, key in zip(self.roots, keys, strict=True):
                 if isinstance(root, _Lookup):
                     node = nodes[(root.kind, root.prefetch)].get(key)
-                    data[root.response_key] = None if node is None else root.shape(node)
+                    data[root.response_key] = None if node is None else root.shape(node, pending)
+                elif isinstance(root, _List):
+                    data[root.response_key] = root.complete(next(pages), pending)
                 else:
                     data[root[0]] = root[1]
         except Exception:
             return None
+        while pending:
+            try:
+                pending = await _next_level(state.knowledge, pending)
+            except _Failed as failed:
+                state.failed = failed.error
+                return None
+            except Exception:
+                return None
         return data
 
     def _keys(
@@ -142,14 +205,48 @@ class Plan:
         return wanted, keys
 
 
+class _Failed(Exception):
+    """A read of a plan failed (the error is kept for strawberry to answer with)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def _next_level(knowledge: Any, pending: list[_Pending]) -> list[_Pending]:
+    """Read the pages of one level's connection fields (one statement per field and
+    arguments, all parents at once, as strawberry's loaders batch them), fill them in, and
+    return the connection fields of the level below."""
+    groups: dict[tuple[str, PageRequest], list[_Pending]] = {}
+    for entry in pending:
+        groups.setdefault((entry.paged.relation, entry.paged.request), []).append(entry)
+    reads = [
+        knowledge.related_pages(relation, list(dict.fromkeys(e.parent for e in entries)), request)
+        for (relation, request), entries in groups.items()
+    ]
+    try:
+        found = [await reads[0]] if len(reads) == 1 else await asyncio.gather(*reads)
+    except Exception as exc:
+        raise _Failed(exc) from exc
+    below: list[_Pending] = []
+    for entries, pages in zip(groups.values(), found, strict=True):
+        for entry in entries:
+            entry.target[entry.response_key] = entry.paged.complete(pages.get(entry.parent), below)
+    return below
+
+
 class CompiledReads:
     """The plans of one endpoint's documents, made on a document's first clean run."""
 
-    def __init__(self, schema: Schema, lookups: Mapping[str, str]) -> None:
+    def __init__(
+        self, schema: Schema, lookups: Mapping[str, str], lists: Mapping[str, str] | None = None
+    ) -> None:
         """Plan for `schema`; `lookups` maps each root lookup field to the kind it returns
-        (each such field's resolver reads one node by its key argument, normalised)."""
+        (each such field's resolver reads one node by its key argument, normalised), `lists`
+        each root list field to its kind (each reads one page of that kind, see schema._list)."""
         self.schema = schema
         self.lookups = dict(lookups)
+        self.lists = dict(lists or {})
         self.answered = 0
         """Requests answered by a plan (for tests and diagnostics)."""
         self._plans: dict[tuple[str, str | None], Plan | None] = {}
@@ -169,7 +266,7 @@ class CompiledReads:
         if len(self._plans) >= CACHE_SIZE:
             self._plans.clear()
         try:
-            self._plans[key] = _Compiler(self.schema, self.lookups).compile(
+            self._plans[key] = _Compiler(self.schema, self.lookups, self.lists).compile(
                 parse(query, no_location=True), operation_name, extensions
             )
         except Exception:
@@ -179,10 +276,13 @@ class CompiledReads:
 class _Compiler:
     """Turns one document into a Plan, or gives up on anything beyond plain reads."""
 
-    def __init__(self, schema: Schema, lookups: Mapping[str, str]) -> None:
+    def __init__(
+        self, schema: Schema, lookups: Mapping[str, str], lists: Mapping[str, str]
+    ) -> None:
         self.strawberry = schema
         self.schema: GraphQLSchema = schema._schema
         self.lookups = lookups
+        self.lists = lists
         self.fragments: dict[str, FragmentDefinitionNode] = {}
 
     def compile(
@@ -219,12 +319,15 @@ class _Compiler:
             ):
                 raise _GiveUp
             variables.append(definition.variable.name.value)
-        roots: list[_Lookup | tuple[str, str]] = []
+        roots: list[_Lookup | _List | tuple[str, str]] = []
         query_type = self.schema.query_type
         assert query_type is not None
         for key, nodes in self._collect([operation.selection_set], query_type.name).items():
-            if nodes[0].name.value == "__typename":
+            field = nodes[0].name.value
+            if field == "__typename":
                 roots.append((key, query_type.name))
+            elif field in self.lists:
+                roots.append(self._list(query_type, nodes, key))
             else:
                 roots.append(self._lookup(query_type, nodes, key))
         return Plan(name, tuple(variables), tuple(roots), extensions)
@@ -254,6 +357,45 @@ class _Compiler:
         shape = self._object(node_type, selections, prefetch)
         return _Lookup(key, kind, literal, variable, prefetch, shape)
 
+    def _list(self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str) -> _List:
+        """A root list field (one page of a kind, as schema._list reads it)."""
+        kind = self.lists[nodes[0].name.value]
+        definition = query_type.fields[nodes[0].name.value]
+        request, complete = self._connection(definition, nodes, kind)
+        return _List(key, kind, request, complete)
+
+    def _connection(
+        self, definition: GraphQLField, nodes: list[FieldNode], kind: str
+    ) -> tuple[PageRequest, Shape]:
+        """The page a connection field reads (literal `first` and `orderBy` only, as its
+        resolver would make it) and how its value is completed."""
+        for node in nodes:
+            for argument in node.arguments or ():
+                if argument.name.value not in _PAGE_ARGUMENTS or not isinstance(
+                    argument.value, (IntValueNode, EnumValueNode)
+                ):
+                    raise _GiveUp
+        if set(definition.args) - {"first", "after", "where", "orderBy"}:
+            raise _GiveUp
+        values = get_argument_values(definition, nodes[0])
+        connection = get_named_type(definition.type)
+        if not isinstance(connection, GraphQLObjectType):
+            raise _GiveUp
+        selections = _subselections(nodes)
+        prefetch = selection_prefetch(
+            self.schema, kind, connection_nodes(selections, self.fragments), self.fragments
+        )
+        request = PageRequest(
+            values["first"],
+            None,
+            values.get("orderBy"),
+            None,
+            selects_total(selections, self.fragments),
+            prefetch,
+        )
+        shape = self._object(connection, selections, prefetch, kind)
+        return request, _complete(definition.type, shape)
+
     def _collect(
         self, selection_sets: list[SelectionSetNode], type_name: str
     ) -> dict[str, list[FieldNode]]:
@@ -265,11 +407,19 @@ class _Compiler:
         return fields
 
     def _object(
-        self, graphql_type: GraphQLObjectType, selections: list[SelectionSetNode], read: Prefetch
+        self,
+        graphql_type: GraphQLObjectType,
+        selections: list[SelectionSetNode],
+        read: Prefetch,
+        kind: str | None = None,
     ) -> Shape:
-        """The shape of one node for a selection on its type; `read` is what its statement
-        reads along with it (the selection's own prefetch), so a relationship field is shaped
-        only if its nodes come with the parent."""
+        """The shape of one object for a selection on its type. For a node, `read` is what
+        its statement reads along with it (the selection's own prefetch), so a relationship
+        field is shaped only if its nodes come with the parent; a connection or an edge
+        passes its nodes' `read` and `kind` down to them."""
+        is_node = graphql_type.name in KINDS
+        if is_node:
+            kind = graphql_type.name
         read_along = dict(read)
         definition = self.strawberry.get_type_by_name(graphql_type.name)
         if definition is None or not hasattr(definition, "fields"):
@@ -284,39 +434,61 @@ class _Compiler:
             and not f.extensions
             and not f.directives
         }
-        parts: list[tuple[str, Callable[[Any], Any]]] = []
+        parts: list[tuple[str, Shape]] = []
+        later: list[tuple[str, _Paged]] = []
         for key, nodes in self._collect(selections, graphql_type.name).items():
             field = nodes[0]
             name = field.name.value
             if name == "__typename":
                 parts.append((key, _constant(graphql_type.name)))
                 continue
-            if field.arguments:
-                raise _GiveUp
             found = graphql_type.fields.get(name)
             if found is None:
                 raise _GiveUp
-            if (
-                name in plain
-                and all(n.selection_set is None for n in nodes)
-                and is_leaf_type(get_named_type(found.type))
-            ):
-                parts.append(
-                    (key, _attribute(plain[name].python_name, _complete(found.type, None)))
-                )
-                continue
             relation = f"{graphql_type.name}.{name}"
-            child = get_named_type(found.type)
-            if (
-                relation not in read_along
-                or not isinstance(child, GraphQLObjectType)
-                or child.name != RELATIONS[relation].child
-            ):
+            if is_node and found.args and relation in RELATIONS:
+                # a relationship with arguments: a connection, read per level (loaders.page)
+                request, complete = self._connection(found, nodes, RELATIONS[relation].child)
+                parts.append((key, _placeholder))
+                later.append((key, _Paged(relation, request, complete)))
+                continue
+            if field.arguments:
                 raise _GiveUp
-            shape = self._object(child, _subselections(nodes), read_along[relation])
-            many = _is_list(found.type)
-            parts.append((key, _related(relation, many, _complete(found.type, shape))))
-        return lambda node: {key: part(node) for key, part in parts}
+            child = get_named_type(found.type)
+            if name in plain and all(n.selection_set is None for n in nodes):
+                if not is_leaf_type(child):
+                    raise _GiveUp
+                complete = _complete(found.type, None)
+                parts.append((key, _attribute(plain[name].python_name, complete)))
+            elif name in plain and not is_node and isinstance(child, GraphQLObjectType):
+                # a connection's edges and page info, an edge's node
+                shape = self._object(child, _subselections(nodes), read, kind)
+                complete = _complete(found.type, shape)
+                parts.append((key, _attribute(plain[name].python_name, complete)))
+            elif (
+                is_node
+                and relation in read_along
+                and isinstance(child, GraphQLObjectType)
+                and child.name == RELATIONS[relation].child
+            ):
+                shape = self._object(child, _subselections(nodes), read_along[relation])
+                many = _is_list(found.type)
+                parts.append((key, _related(relation, many, _complete(found.type, shape))))
+            else:
+                raise _GiveUp
+        if not later:
+            return lambda node, pending: {key: part(node, pending) for key, part in parts}
+        assert kind is not None
+        key_name = KINDS[kind].key
+
+        def shape_with_pages(node: Any, pending: list[_Pending]) -> dict[str, Any]:
+            made = {key: part(node, pending) for key, part in parts}
+            parent = getattr(node, key_name)
+            for key, paged in later:
+                pending.append(_Pending(paged, parent, made, key))
+            return made
+
+        return shape_with_pages
 
 
 class _PlainDocument(Visitor):
@@ -355,25 +527,30 @@ def _response_key(field: FieldNode) -> str:
     return field.alias.value if field.alias is not None else field.name.value
 
 
-def _constant(value: str) -> Callable[[Any], str]:
-    return lambda _node: value
+def _constant(value: str) -> Shape:
+    return lambda _node, _pending: value
 
 
-def _attribute(name: str, complete: Shape) -> Callable[[Any], Any]:
-    """A scalar field: the node's attribute, completed."""
-    return lambda node: complete(getattr(node, name))
+def _placeholder(_node: Any, _pending: list[_Pending]) -> None:
+    """Keeps a connection field's place in its object until its page is read."""
+    return None
 
 
-def _related(relation: str, many: bool, complete: Shape) -> Callable[[Any], Any]:
+def _attribute(name: str, complete: Shape) -> Shape:
+    """A field read off the object by attribute, completed."""
+    return lambda node, pending: complete(getattr(node, name), pending)
+
+
+def _related(relation: str, many: bool, complete: Shape) -> Shape:
     """A relationship field: the nodes read along with the parent (the first one for a
     to-one field), completed."""
 
-    def read(node: Any) -> Any:
+    def read(node: Any, pending: list[_Pending]) -> Any:
         prefetched = node.prefetched
         found = None if prefetched is None else prefetched.get(relation)
         if found is None:
             raise _GiveUp
-        return complete(found if many else (found[0] if found else None))
+        return complete(found if many else (found[0] if found else None), pending)
 
     return read
 
@@ -389,8 +566,8 @@ def _complete(graphql_type: GraphQLOutputType, shape: Shape | None) -> Shape:
     if isinstance(graphql_type, GraphQLNonNull):
         inner = _complete(graphql_type.of_type, shape)
 
-        def non_null(value: Any) -> Any:
-            completed = inner(value)
+        def non_null(value: Any, pending: list[_Pending]) -> Any:
+            completed = inner(value, pending)
             if completed is None:
                 raise _GiveUp
             return completed
@@ -398,11 +575,11 @@ def _complete(graphql_type: GraphQLOutputType, shape: Shape | None) -> Shape:
         return non_null
     if isinstance(graphql_type, GraphQLList):
         item = _complete(graphql_type.of_type, shape)
-        return lambda value: None if value is None else [item(v) for v in value]
+        return lambda value, pending: None if value is None else [item(v, pending) for v in value]
     if is_leaf_type(graphql_type):
         serialize = graphql_type.serialize
 
-        def leaf(value: Any) -> Any:
+        def leaf(value: Any, _pending: list[_Pending]) -> Any:
             if value is None:
                 return None
             serialized = serialize(value)
@@ -414,4 +591,4 @@ def _complete(graphql_type: GraphQLOutputType, shape: Shape | None) -> Shape:
     if shape is None:
         raise _GiveUp
     object_shape = shape
-    return lambda value: None if value is None else object_shape(value)
+    return lambda value, pending: None if value is None else object_shape(value, pending)

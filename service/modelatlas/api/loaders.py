@@ -109,11 +109,15 @@ class RequestLoaders:
         node = raw.field_nodes[0]
         known = self._wants_total.get(id(node))
         if known is None:
-            known = self._wants_total[id(node)] = any(
-                _selects(field.selection_set, "totalCount", raw.fragments)
-                for field in raw.field_nodes
+            known = self._wants_total[id(node)] = selects_total(
+                [field.selection_set for field in raw.field_nodes], raw.fragments
             )
         return known
+
+
+def selects_total(selections: Iterable[SelectionSetNode | None], fragments: dict[str, Any]) -> bool:
+    """Whether a connection's selections ask for `totalCount`, directly or through fragments."""
+    return any(_selects(selection_set, "totalCount", fragments) for selection_set in selections)
 
 
 def _selects(selections: SelectionSetNode | None, name: str, fragments: dict[str, Any]) -> bool:
@@ -135,8 +139,12 @@ def _selects(selections: SelectionSetNode | None, name: str, fragments: dict[str
 
 
 def loaders(info: Info[Any, Any]) -> RequestLoaders:
-    """This request's loaders, made on first use and kept in the GraphQL context."""
-    return request_loaders(info.context)
+    """This request's loaders, made on first use and kept in the GraphQL context; raises the
+    request's failed read, if a compiled read had one (every resolver that reads asks here)."""
+    state = request_loaders(info.context)
+    if state.failed is not None:
+        raise state.failed
+    return state
 
 
 def request_loaders(context: Any) -> RequestLoaders:
@@ -205,6 +213,20 @@ def selected_fields(
                     yield from selected_fields([fragment.selection_set], kind, fragments)
 
 
+def connection_nodes(
+    selections: Iterable[SelectionSetNode | None], fragments: dict[str, Any]
+) -> list[SelectionSetNode | None]:
+    """The selections on a connection's nodes (its `edges { node { ... } }`)."""
+    edges = [
+        e.selection_set
+        for e in selected_fields(selections, "", fragments)
+        if e.name.value == "edges"
+    ]
+    return [
+        n.selection_set for n in selected_fields(edges, "", fragments) if n.name.value == "node"
+    ]
+
+
 def selection_prefetch(
     schema: GraphQLSchema,
     kind: str,
@@ -240,16 +262,7 @@ def prefetch_plan(info: Info[Any, Any], kind: str, *, connection: bool = False) 
         return cached[1]
     selections: list[SelectionSetNode | None] = [f.selection_set for f in raw.field_nodes]
     if connection:
-        edges = [
-            e.selection_set
-            for e in selected_fields(selections, "", raw.fragments)
-            if e.name.value == "edges"
-        ]
-        selections = [
-            n.selection_set
-            for n in selected_fields(edges, "", raw.fragments)
-            if n.name.value == "node"
-        ]
+        selections = connection_nodes(selections, raw.fragments)
     plan = selection_prefetch(raw.schema, kind, selections, raw.fragments)
     if len(raw.field_nodes) == 1:
         if len(_PLANS) >= _PLAN_CACHE_SIZE:
@@ -263,8 +276,6 @@ async def node(info: Info[Any, Any], kind: str, key: str) -> Any:
     only field of an operation reads directly (the loader's task hop cost ~0.4 ms CPU, 7% of
     a lookup by slug, for nothing to batch with)."""
     state = loaders(info)
-    if state.failed is not None:
-        raise state.failed
     plan = prefetch_plan(info, kind)
     if _alone(info):
         return (await state.knowledge.nodes(kind, [key], plan)).get(key)

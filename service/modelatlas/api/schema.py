@@ -128,6 +128,20 @@ ROOT_LOOKUPS: Final = {
 """The root fields that read one node by its key argument through `_lookup`, and its kind
 (for compiled reads, api/compiled.py)."""
 
+ROOT_LISTS: Final = {
+    "models": "Model",
+    "organizations": "Organization",
+    "countries": "Country",
+    "claims": "Claim",
+    "results": "Result",
+    "marketEvents": "MarketEvent",
+    "releases": "Release",
+    "benchmarks": "Benchmark",
+    "sources": "Source",
+}
+"""The root fields that read one page of a kind through `_list`, and the kind (for compiled
+reads, api/compiled.py)."""
+
 Slug = Annotated[strawberry.ID, strawberry.argument(description="A slug (any case).")]
 ModelRef = Annotated[strawberry.ID, strawberry.argument(description="A model's slug.")]
 OptionalSlug = Annotated[
