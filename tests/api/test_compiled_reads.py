@@ -210,6 +210,38 @@ async def test_a_nested_page_reads_as_many_times_as_through_strawberry(
     assert list(models[0]["node"]) == ["slug", "name", "developers", "claims", "results"]
 
 
+async def test_lineage_answers_as_strawberry_does(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    entries = f"totalCount {PAGE_INFO} edges {{ cursor node {{ depth model {{ slug name }} }} }}"
+    document = f"""query Lineage($slug: ID!) {{
+      model(slug: $slug) {{
+        slug
+        ancestors {{ {entries} }}
+        near: ancestors(maxDepth: 1, first: 1) {{ {entries} }}
+        derivedModels(maxDepth: 3, first: 20) {{ {entries} }}
+        derivedModels_first: derivedModels(first: 1) {{ {entries} }}
+      }}
+    }}"""
+    for slug in ("deepseek-r1", "deepseek-v3", "qwen2.5-max"):
+        body = {"query": document, "variables": {"slug": slug}}
+        with count_round_trips() as trips:
+            first, second, answered = await _twice(client, compiled, body)
+        assert answered == 1
+        assert trips.count == 2 * 5  # the model, then its four lineages, either way
+        assert second.content == first.content
+    model = (
+        await client.post(
+            "/graphql", json={"query": document, "variables": {"slug": "deepseek-r1"}}
+        )
+    ).json()["data"]["model"]
+    assert model["ancestors"]["edges"][0]["node"] == {
+        "depth": 1,
+        "model": {"slug": "deepseek-v3", "name": "DeepSeek-V3"},
+    }
+
+
 async def test_aliases_literals_several_roots_and_missing_nodes(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:
@@ -288,11 +320,12 @@ async def test_variables_a_plan_cannot_take_go_to_strawberry(
     "document",
     [
         '{ model(slug: "deepseek-r1") { ...F } } fragment F on Model { slug @skip(if: false) }',
+        '{ model(slug: "deepseek-r1") { ancestors(after: null) { totalCount } } }',
+        '{ model(slug: "deepseek-r1") '
+        "{ ancestors { edges { node { model { developers { slug } } } } } } }",  # no read along
         '{ model(slug: "deepseek-r1") { slug @include(if: true) } }',
         '{ models(first: 1, where: {organization: "deepseek"}) { edges { node { slug } } } }',
         '{ model(slug: "deepseek-r1") { claims(first: 1, after: null) { totalCount } } }',
-        '{ model(slug: "deepseek-v3") { derivedModels { edges { node { depth } } } } }',
-        '{ model(slug: "deepseek-v3") { ancestors(maxDepth: 2) { totalCount } } }',
         'query A { model(slug: "deepseek-r1") { slug } } query B { about { serviceVersion } }',
     ],
 )

@@ -29,7 +29,7 @@ from modelatlas.api.metrics import Metrics, MetricsMiddleware, metrics_router
 from modelatlas.api.mutations import MAX_BATCH
 from modelatlas.api.ratelimit import RateLimit, buckets
 from modelatlas.api.requestlog import RequestLog, install_logging
-from modelatlas.api.schema import ROOT_LISTS, ROOT_LOOKUPS, schema
+from modelatlas.api.schema import LINEAGES, ROOT_LISTS, ROOT_LOOKUPS, schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
 from modelatlas.graph import Graph
@@ -67,7 +67,10 @@ def _graphql_endpoint(graph: Graph, graphiql: bool, settings: Settings) -> Graph
         }
 
     return GraphQLHTTP(
-        schema, context, graphiql=graphiql, compiled=CompiledReads(schema, ROOT_LOOKUPS, ROOT_LISTS)
+        schema,
+        context,
+        graphiql=graphiql,
+        compiled=CompiledReads(schema, ROOT_LOOKUPS, ROOT_LISTS, LINEAGES),
     )
 
 

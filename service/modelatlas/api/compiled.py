@@ -1,34 +1,35 @@
 """Compiled reads: a document made only of node lookups by key and root lists, their scalar
-fields, their relationships without arguments and their connections given literal `first` and
-`orderBy` (directly or through fragments on those types; no directives) is answered by a plan
-made once per document, instead of by strawberry's and graphql-core's per-request, per-field
-execution.
+fields, their relationships without arguments, their connections given literal `first` and
+`orderBy` and their lineages given literal `maxDepth` and `first` (directly or through
+fragments on those types; no directives) is answered by a plan made once per document, instead
+of by strawberry's and graphql-core's per-request, per-field execution.
 
 A plan sends exactly the statements strawberry's resolvers send: a lookup reads every
 relationship it selects along (loaders.selection_prefetch), a root list one page, and each
-level of connections one statement per field and arguments for all its parents (as
-loaders.page batches them). The per-field machinery around those reads was most of the cost:
-a plan took the service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part is
-~1.3) and for the nested organizations -> models -> claims -> sources query from 15.3 to 7.4 ms.
-The plan does what graphql-core does for these fields and nothing else: response keys and
-aliases in selection order, `__typename`, leaf values through the schema's own `serialize`,
-null for a missing node. It is made only after the document ran once through strawberry
-without an error (so it parsed and validated under the endpoint's limits, `first` included),
-and it keeps that run's response extensions (the cost estimate, which cannot vary: a compiled
-document's only variables are lookup keys).
+level of connections or lineages one statement per field and arguments for all its parents (as
+loaders.page and loaders.lineage batch them). The per-field machinery around those reads was
+most of the cost: a plan took the service's CPU per lookup by slug from 4.2 to 2.7 ms (the
+driver's part is ~1.3), for the nested organizations -> models -> claims -> sources query from
+15.3 to 7.4 ms and for a model with its ancestors and descendants from 7.9 to 5.8 ms. The plan
+does what graphql-core does for these fields and nothing else: response keys and aliases in
+selection order, `__typename`, leaf values through the schema's own `serialize`, null for a
+missing node. It is made only after the document ran once through strawberry without an error
+(so it parsed and validated under the endpoint's limits, `first` included), and it keeps that
+run's response extensions (the cost estimate, which cannot vary: a compiled document's only
+variables are lookup keys).
 
 A plan never answers what it cannot answer exactly as strawberry would: a variable of another
-type than a string, a null where the schema promises a value, a relationship not read along,
-an error. It gives up (`None`) and the request runs through strawberry as usual, whose answer
-(and error) is then the one sent. A read that failed is not sent again: the request's loaders
-keep its exception and every resolver that reads raises it (an outage costs one retry window,
-and the error is the one strawberry gives for it, on the first field that reads).
+type than a string, a null where the schema promises a value, a relationship not read along, an
+error. It gives up (`None`) and the request runs through strawberry as usual, whose answer (and
+error) is then the one sent. A read that failed is not sent again: the request's loaders keep
+its exception and every resolver that reads raises it (an outage costs one retry window, and
+the error is the one strawberry gives for it, on the first field that reads).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -69,7 +70,15 @@ from modelatlas.api.loaders import (
     selection_prefetch,
     selects_total,
 )
-from modelatlas.graph.reads import KINDS, RELATIONS, PageRequest, Prefetch, normalise_key
+from modelatlas.graph.reads import (
+    KINDS,
+    RELATIONS,
+    LineageDirection,
+    PageRequest,
+    Prefetch,
+    normalise_key,
+)
+from modelatlas.knowledge import KnowledgeGraph
 
 CACHE_SIZE: Final = 1024
 """Distinct (document, operation name) pairs whose plan (or want of one) is kept."""
@@ -77,8 +86,14 @@ CACHE_SIZE: Final = 1024
 _KEY_TYPES: Final = frozenset({"ID", "String"})
 """Variable types a plan accepts: non-null strings, given as JSON strings."""
 
+_CONNECTION_ARGUMENTS: Final = frozenset({"first", "after", "where", "orderBy"})
+"""A connection's arguments (loaders.page reads with these and nothing else)."""
 _PAGE_ARGUMENTS: Final = frozenset({"first", "orderBy"})
-"""Arguments a planned connection may be given (as literals): no `after`, no `where`."""
+"""Those a planned connection may be given (as literals): no `after`, no `where`."""
+_LINEAGE_ARGUMENTS: Final = frozenset({"maxDepth", "first", "after"})
+"""A lineage's arguments (loaders.lineage reads with these and nothing else)."""
+_LINEAGE_GIVEN: Final = frozenset({"maxDepth", "first"})
+"""Those a planned lineage may be given (as literals): no `after`."""
 
 
 class _GiveUp(Exception):
@@ -99,13 +114,18 @@ Shape = Callable[[Any, list[_Pending]], Any]
 """Makes a value's response from it; connection fields below it go to the pending list."""
 
 
+Reader = Callable[[KnowledgeGraph, list[str]], Awaitable[Mapping[str, Any]]]
+"""Reads a paged field's pages for many parents (by key) in one statement."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Paged:
-    """A connection field of a node kind: the page read for each parent (one statement per
-    level for all parents, as loaders.page batches it) and what is made of it."""
+    """A paged field of a node kind (a connection, a lineage): read for all the parents of
+    one level at once, one statement per field and arguments (`batch`), as strawberry's
+    loaders batch it, and what is made of each parent's page."""
 
-    relation: str
-    request: PageRequest
+    batch: Hashable
+    read: Reader
     complete: Shape
 
 
@@ -177,7 +197,7 @@ class Plan:
             return None
         while pending:
             try:
-                pending = await _next_level(state.knowledge, pending)
+                pending = await _next_level(knowledge, pending)
             except _Failed as failed:
                 state.failed = failed.error
                 return None
@@ -213,16 +233,16 @@ class _Failed(Exception):
         self.error = error
 
 
-async def _next_level(knowledge: Any, pending: list[_Pending]) -> list[_Pending]:
+async def _next_level(knowledge: KnowledgeGraph, pending: list[_Pending]) -> list[_Pending]:
     """Read the pages of one level's connection fields (one statement per field and
     arguments, all parents at once, as strawberry's loaders batch them), fill them in, and
     return the connection fields of the level below."""
-    groups: dict[tuple[str, PageRequest], list[_Pending]] = {}
+    groups: dict[Hashable, list[_Pending]] = {}
     for entry in pending:
-        groups.setdefault((entry.paged.relation, entry.paged.request), []).append(entry)
+        groups.setdefault(entry.paged.batch, []).append(entry)
     reads = [
-        knowledge.related_pages(relation, list(dict.fromkeys(e.parent for e in entries)), request)
-        for (relation, request), entries in groups.items()
+        entries[0].paged.read(knowledge, list(dict.fromkeys(e.parent for e in entries)))
+        for entries in groups.values()
     ]
     try:
         found = [await reads[0]] if len(reads) == 1 else await asyncio.gather(*reads)
@@ -239,14 +259,21 @@ class CompiledReads:
     """The plans of one endpoint's documents, made on a document's first clean run."""
 
     def __init__(
-        self, schema: Schema, lookups: Mapping[str, str], lists: Mapping[str, str] | None = None
+        self,
+        schema: Schema,
+        lookups: Mapping[str, str],
+        lists: Mapping[str, str] | None = None,
+        lineages: Mapping[str, LineageDirection] | None = None,
     ) -> None:
         """Plan for `schema`; `lookups` maps each root lookup field to the kind it returns
         (each such field's resolver reads one node by its key argument, normalised), `lists`
-        each root list field to its kind (each reads one page of that kind, see schema._list)."""
+        each root list field to its kind (each reads one page of that kind, see schema._list),
+        `lineages` each lineage field ("Model.ancestors") to the direction loaders.lineage
+        reads for it."""
         self.schema = schema
         self.lookups = dict(lookups)
         self.lists = dict(lists or {})
+        self.lineages = dict(lineages or {})
         self.answered = 0
         """Requests answered by a plan (for tests and diagnostics)."""
         self._plans: dict[tuple[str, str | None], Plan | None] = {}
@@ -266,9 +293,9 @@ class CompiledReads:
         if len(self._plans) >= CACHE_SIZE:
             self._plans.clear()
         try:
-            self._plans[key] = _Compiler(self.schema, self.lookups, self.lists).compile(
-                parse(query, no_location=True), operation_name, extensions
-            )
+            self._plans[key] = _Compiler(
+                self.schema, self.lookups, self.lists, self.lineages
+            ).compile(parse(query, no_location=True), operation_name, extensions)
         except Exception:
             self._plans[key] = None
 
@@ -277,12 +304,17 @@ class _Compiler:
     """Turns one document into a Plan, or gives up on anything beyond plain reads."""
 
     def __init__(
-        self, schema: Schema, lookups: Mapping[str, str], lists: Mapping[str, str]
+        self,
+        schema: Schema,
+        lookups: Mapping[str, str],
+        lists: Mapping[str, str],
+        lineages: Mapping[str, LineageDirection],
     ) -> None:
         self.strawberry = schema
         self.schema: GraphQLSchema = schema._schema
         self.lookups = lookups
         self.lists = lists
+        self.lineages = lineages
         self.fragments: dict[str, FragmentDefinitionNode] = {}
 
     def compile(
@@ -369,15 +401,7 @@ class _Compiler:
     ) -> tuple[PageRequest, Shape]:
         """The page a connection field reads (literal `first` and `orderBy` only, as its
         resolver would make it) and how its value is completed."""
-        for node in nodes:
-            for argument in node.arguments or ():
-                if argument.name.value not in _PAGE_ARGUMENTS or not isinstance(
-                    argument.value, (IntValueNode, EnumValueNode)
-                ):
-                    raise _GiveUp
-        if set(definition.args) - {"first", "after", "where", "orderBy"}:
-            raise _GiveUp
-        values = get_argument_values(definition, nodes[0])
+        values = _literal_arguments(definition, nodes, _PAGE_ARGUMENTS, _CONNECTION_ARGUMENTS)
         connection = get_named_type(definition.type)
         if not isinstance(connection, GraphQLObjectType):
             raise _GiveUp
@@ -395,6 +419,28 @@ class _Compiler:
         )
         shape = self._object(connection, selections, prefetch, kind)
         return request, _complete(definition.type, shape)
+
+    def _paged(self, relation: str, definition: GraphQLField, nodes: list[FieldNode]) -> _Paged:
+        """A node's field with arguments: a connection of a relationship (loaders.page) or
+        a lineage (loaders.lineage); anything else gives up."""
+        if relation in RELATIONS:
+            request, complete = self._connection(definition, nodes, RELATIONS[relation].child)
+            return _Paged(("pages", relation, request), _pages(relation, request), complete)
+        direction = self.lineages.get(relation)
+        if direction is None:
+            raise _GiveUp
+        values = _literal_arguments(definition, nodes, _LINEAGE_GIVEN, _LINEAGE_ARGUMENTS)
+        connection = get_named_type(definition.type)
+        if not isinstance(connection, GraphQLObjectType):
+            raise _GiveUp
+        # the entries' models come without relationships read along (reads.read_lineage)
+        shape = self._object(connection, _subselections(nodes), ())
+        max_depth, first = values.get("maxDepth"), values["first"]
+        return _Paged(
+            ("lineage", direction, max_depth, first),
+            _lineage(direction, max_depth, first),
+            _complete(definition.type, shape),
+        )
 
     def _collect(
         self, selection_sets: list[SelectionSetNode], type_name: str
@@ -446,11 +492,9 @@ class _Compiler:
             if found is None:
                 raise _GiveUp
             relation = f"{graphql_type.name}.{name}"
-            if is_node and found.args and relation in RELATIONS:
-                # a relationship with arguments: a connection, read per level (loaders.page)
-                request, complete = self._connection(found, nodes, RELATIONS[relation].child)
+            if is_node and found.args:  # read per level, after the nodes
                 parts.append((key, _placeholder))
-                later.append((key, _Paged(relation, request, complete)))
+                later.append((key, self._paged(relation, found, nodes)))
                 continue
             if field.arguments:
                 raise _GiveUp
@@ -489,6 +533,34 @@ class _Compiler:
             return made
 
         return shape_with_pages
+
+
+def _literal_arguments(
+    definition: GraphQLField, nodes: list[FieldNode], given: frozenset[str], known: frozenset[str]
+) -> dict[str, Any]:
+    """A field's argument values with defaults, when its definition has only `known`
+    arguments and the document gives only `given` ones, as int or enum literals."""
+    if set(definition.args) - known:
+        raise _GiveUp
+    for node in nodes:
+        for argument in node.arguments or ():
+            if argument.name.value not in given or not isinstance(
+                argument.value, (IntValueNode, EnumValueNode)
+            ):
+                raise _GiveUp
+    return get_argument_values(definition, nodes[0])
+
+
+def _pages(relation: str, request: PageRequest) -> Reader:
+    """Reads one page of a relationship per parent (what loaders.page's loader reads)."""
+    return lambda knowledge, keys: knowledge.related_pages(relation, keys, request)
+
+
+def _lineage(direction: LineageDirection, max_depth: int | None, first: int) -> Reader:
+    """Reads one page of lineage per model (what loaders.lineage's loader reads)."""
+    return lambda knowledge, keys: knowledge.lineage(
+        keys, direction, max_depth=max_depth, first=first
+    )
 
 
 class _PlainDocument(Visitor):

@@ -142,6 +142,13 @@ ROOT_LISTS: Final = {
 """The root fields that read one page of a kind through `_list`, and the kind (for compiled
 reads, api/compiled.py)."""
 
+LINEAGES: Final = {
+    "Model.derivedModels": reads.LineageDirection.DESCENDANTS,
+    "Model.ancestors": reads.LineageDirection.ANCESTORS,
+}
+"""The fields that read a model's lineage through loaders.lineage, and the direction they read
+(for compiled reads, api/compiled.py)."""
+
 Slug = Annotated[strawberry.ID, strawberry.argument(description="A slug (any case).")]
 ModelRef = Annotated[strawberry.ID, strawberry.argument(description="A model's slug.")]
 OptionalSlug = Annotated[
