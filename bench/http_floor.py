@@ -19,16 +19,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import perf
 from loadgen import Pool
@@ -87,23 +86,21 @@ async def app(scope: Scope, receive: Receive, send: SendEvent) -> None:
     await send({"type": "http.response.body", "body": out})
 
 
-def start_bare(target: Neo4jTarget, mode: str) -> perf.Server:
+def start_bare(target: Neo4jTarget, mode: str, folder: Path) -> perf.Server:
     """The bare app under uvicorn as the service runs (uvloop, httptools, no access log)."""
     port = free_port()
     env = perf._env(target)
     env.update(BARE_MODE=mode, PYTHONPATH=os.pathsep.join([str(perf.BENCH), *sys.path]))
     cmd = [sys.executable, "-m", "uvicorn", "http_floor:app", "--port", str(port)]
     cmd += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, cwd=perf.BENCH)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return perf.Server(f"bare-{mode}", proc, f"http://127.0.0.1:{port}/")
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"the bare app ({mode}) did not start")
+    log = folder / f"bare-{mode}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=perf.BENCH, stdout=out, stderr=subprocess.STDOUT)
+    server = perf.Server(f"bare-{mode}", proc, f"http://127.0.0.1:{port}/")
+    probe = {"variables": {"slug": "none"}}
+    return perf._wait_ready(
+        server, log, lambda: httpx.post(server.url, json=probe, timeout=5).status_code == 200
+    )
 
 
 async def measure(
@@ -172,8 +169,8 @@ def main() -> None:
         servers: dict[str, perf.Server] = {}
         try:
             servers["service"] = perf.start_service(target, Path(tmp))
-            servers["bare-const"] = start_bare(target, "const")
-            servers["bare-driver"] = start_bare(target, "driver")
+            servers["bare-const"] = start_bare(target, "const", Path(tmp))
+            servers["bare-driver"] = start_bare(target, "driver", Path(tmp))
             asyncio.run(measure(target, servers, args.rounds, args.seconds, args.settle))
         finally:
             for server in servers.values():

@@ -64,6 +64,7 @@ from graphql.pyutils import Undefined
 from strawberry import Schema
 
 from modelatlas.api.loaders import (
+    RequestLoaders,
     connection_nodes,
     request_loaders,
     selected_fields,
@@ -175,10 +176,8 @@ class Plan:
             knowledge.nodes(kind, found, prefetch) for (kind, prefetch), found in wanted.items()
         ]
         reads += [knowledge.page(r.kind, r.request) for r in self.roots if isinstance(r, _List)]
-        try:
-            answers = [await reads[0]] if len(reads) == 1 else await asyncio.gather(*reads)
-        except Exception as exc:
-            state.failed = exc
+        answers = await _read(state, reads)
+        if answers is None:
             return None
         nodes = dict(zip(wanted, answers, strict=False))
         pages = iter(answers[len(wanted) :])
@@ -195,12 +194,13 @@ class Plan:
                     data[root[0]] = root[1]
         except Exception:
             return None
-        while pending:
-            try:
-                pending = await _next_level(knowledge, pending)
-            except _Failed as failed:
-                state.failed = failed.error
+        while pending:  # a level of connection fields: one read per field and arguments
+            batches = _batches(pending)
+            found = await _read(state, [b[0].paged.read(knowledge, _parents(b)) for b in batches])
+            if found is None:
                 return None
+            try:
+                pending = _fill(batches, found)
             except Exception:
                 return None
         return data
@@ -225,31 +225,35 @@ class Plan:
         return wanted, keys
 
 
-class _Failed(Exception):
-    """A read of a plan failed (the error is kept for strawberry to answer with)."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-async def _next_level(knowledge: KnowledgeGraph, pending: list[_Pending]) -> list[_Pending]:
-    """Read the pages of one level's connection fields (one statement per field and
-    arguments, all parents at once, as strawberry's loaders batch them), fill them in, and
-    return the connection fields of the level below."""
-    groups: dict[Hashable, list[_Pending]] = {}
-    for entry in pending:
-        groups.setdefault(entry.paged.batch, []).append(entry)
-    reads = [
-        entries[0].paged.read(knowledge, list(dict.fromkeys(e.parent for e in entries)))
-        for entries in groups.values()
-    ]
+async def _read(state: RequestLoaders, reads: list[Awaitable[Any]]) -> list[Any] | None:
+    """The answers of a plan's reads of one step, sent together; None if one failed, which is
+    then kept in the request's loaders for strawberry to answer with."""
     try:
-        found = [await reads[0]] if len(reads) == 1 else await asyncio.gather(*reads)
+        return [await reads[0]] if len(reads) == 1 else list(await asyncio.gather(*reads))
     except Exception as exc:
-        raise _Failed(exc) from exc
+        state.failed = exc
+        return None
+
+
+def _batches(pending: list[_Pending]) -> list[list[_Pending]]:
+    """One level's connection fields grouped as strawberry's loaders batch them: by field and
+    arguments, whatever the parent."""
+    batches: dict[Hashable, list[_Pending]] = {}
+    for entry in pending:
+        batches.setdefault(entry.paged.batch, []).append(entry)
+    return list(batches.values())
+
+
+def _parents(batch: list[_Pending]) -> list[str]:
+    """The distinct parent keys of a batch, in order (a DataLoader's keys)."""
+    return list(dict.fromkeys(entry.parent for entry in batch))
+
+
+def _fill(batches: list[list[_Pending]], found: list[Mapping[str, Any]]) -> list[_Pending]:
+    """Put each parent's page (read per batch, in order) into its object; the connection
+    fields of the level below."""
     below: list[_Pending] = []
-    for entries, pages in zip(groups.values(), found, strict=True):
+    for entries, pages in zip(batches, found, strict=True):
         for entry in entries:
             entry.target[entry.response_key] = entry.paged.complete(pages.get(entry.parent), below)
     return below
@@ -402,9 +406,6 @@ class _Compiler:
         """The page a connection field reads (literal `first` and `orderBy` only, as its
         resolver would make it) and how its value is completed."""
         values = _literal_arguments(definition, nodes, _PAGE_ARGUMENTS, _CONNECTION_ARGUMENTS)
-        connection = get_named_type(definition.type)
-        if not isinstance(connection, GraphQLObjectType):
-            raise _GiveUp
         selections = _subselections(nodes)
         prefetch = selection_prefetch(
             self.schema, kind, connection_nodes(selections, self.fragments), self.fragments
@@ -417,8 +418,18 @@ class _Compiler:
             selects_total(selections, self.fragments),
             prefetch,
         )
-        shape = self._object(connection, selections, prefetch, kind)
-        return request, _complete(definition.type, shape)
+        return request, self._page_shape(definition, nodes, prefetch, kind)
+
+    def _page_shape(
+        self, definition: GraphQLField, nodes: list[FieldNode], read: Prefetch, kind: str | None
+    ) -> Shape:
+        """How a page field's value (connection, edges, page info) is completed; its nodes'
+        `read` and `kind` pass down to them."""
+        connection = get_named_type(definition.type)
+        if not isinstance(connection, GraphQLObjectType):
+            raise _GiveUp
+        shape = self._object(connection, _subselections(nodes), read, kind)
+        return _complete(definition.type, shape)
 
     def _paged(self, relation: str, definition: GraphQLField, nodes: list[FieldNode]) -> _Paged:
         """A node's field with arguments: a connection of a relationship (loaders.page) or
@@ -430,16 +441,12 @@ class _Compiler:
         if direction is None:
             raise _GiveUp
         values = _literal_arguments(definition, nodes, _LINEAGE_GIVEN, _LINEAGE_ARGUMENTS)
-        connection = get_named_type(definition.type)
-        if not isinstance(connection, GraphQLObjectType):
-            raise _GiveUp
-        # the entries' models come without relationships read along (reads.read_lineage)
-        shape = self._object(connection, _subselections(nodes), ())
         max_depth, first = values.get("maxDepth"), values["first"]
         return _Paged(
             ("lineage", direction, max_depth, first),
             _lineage(direction, max_depth, first),
-            _complete(definition.type, shape),
+            # the entries' models come without relationships read along (reads.read_lineage)
+            self._page_shape(definition, nodes, (), None),
         )
 
     def _collect(

@@ -43,8 +43,9 @@ class RequestLoaders:
         """Start empty; loaders are made on first use."""
         self.knowledge = knowledge
         self.failed: Exception | None = None
-        """A read of this request that already failed (a compiled read's), which lookups
-        raise again rather than read twice (an outage would cost two retry windows)."""
+        """A read of this request that already failed (a compiled read's), which every
+        resolver that reads raises again (see `loaders`) rather than read twice (an outage
+        would cost two retry windows)."""
         self._loaders: dict[Hashable, DataLoader[str, Any]] = {}
         self._wants_total: dict[int, bool] = {}
 
