@@ -126,6 +126,22 @@ async def _twice(
     return first, second, compiled.answered - before
 
 
+async def _round_trips(
+    client: httpx.AsyncClient, compiled: CompiledReads, document: str
+) -> tuple[httpx.Response, int, int]:
+    """A document's answer through strawberry, and the Neo4j round trips of that run and of
+    the next, which its plan answers with the same bytes."""
+    with count_round_trips() as through_strawberry:
+        first = await client.post("/graphql", json={"query": document})
+    before = compiled.answered
+    with count_round_trips() as through_plan:
+        second = await client.post("/graphql", json={"query": document})
+    assert compiled.answered == before + 1
+    assert "errors" not in first.json()
+    assert second.content == first.content
+    return first, through_strawberry.count, through_plan.count
+
+
 @pytest.mark.parametrize("field", sorted(ROOT_LOOKUPS))
 async def test_every_lookup_and_field_answers_as_strawberry_does(
     app_client: tuple[httpx.AsyncClient, CompiledReads], seeded_graph: Graph, field: str
@@ -171,7 +187,7 @@ async def test_every_list_and_connection_answers_as_strawberry_does(
         assert second.content == first.content
 
 
-async def test_a_nested_page_reads_as_many_times_as_through_strawberry(
+async def test_a_nested_page_reads_in_one_statement_what_strawberry_reads_in_four(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:
     client, compiled = app_client
@@ -194,20 +210,74 @@ async def test_a_nested_page_reads_as_many_times_as_through_strawberry(
         } }
       }
     }"""
-    with count_round_trips() as through_strawberry:
-        first = await client.post("/graphql", json={"query": document})
-    before = compiled.answered
-    with count_round_trips() as through_plan:
-        second = await client.post("/graphql", json={"query": document})
-    assert compiled.answered == before + 1
-    # organizations, their models (with developers), the models' claims (with sources) and
-    # results: one statement per level and field, whichever way
-    assert through_plan.count == through_strawberry.count == 4
-    assert second.content == first.content
+    first, through_strawberry, through_plan = await _round_trips(client, compiled, document)
+    # strawberry's loaders: organizations, their models (with developers), the models' claims
+    # (with sources) and results, one statement per level and field; the plan reads the pages
+    # along with their parents
+    assert (through_strawberry, through_plan) == (4, 1)
     organizations = first.json()["data"]["organizations"]["edges"]
     models = [m for o in organizations for m in o["node"]["models"]["edges"]]
     assert any(m["node"]["claims"]["edges"] for m in models)
     assert list(models[0]["node"]) == ["slug", "name", "developers", "claims", "results"]
+
+
+async def test_pages_below_the_read_along_depth_are_read_per_level(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    # organizations -> models -> claims -> subject is as deep as one statement reads; the
+    # subjects' claims and the claims' own pages below them take a statement per level
+    document = """{
+      organizations(first: 10) {
+        edges { node { slug models(first: 10) { totalCount edges { node { slug
+          claims(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+            id subject { slug claims(first: 1, orderBy: MADE_ON_DESC) {
+              totalCount edges { cursor node { id against { slug } } }
+            } }
+          } } }
+        } } } } }
+      }
+    }"""
+    first, through_strawberry, through_plan = await _round_trips(client, compiled, document)
+    # strawberry: organizations, models, claims (with subjects), the subjects' claims (with
+    # against); the plan: the first three in one statement, then the subjects' claims
+    assert (through_strawberry, through_plan) == (4, 2)
+    subjects = [
+        claim["node"]["subject"]
+        for organization in first.json()["data"]["organizations"]["edges"]
+        for model in organization["node"]["models"]["edges"]
+        for claim in model["node"]["claims"]["edges"]
+    ]
+    assert any(subject["claims"]["edges"] for subject in subjects)
+
+
+async def test_a_connection_selected_twice_is_read_along_once(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    # the fragments' two selections of claims(first: 3) merge (graphql-core merges them), one
+    # with totalCount and sources, one with the page info and the subject
+    document = """query Merged {
+      organizations(first: 10) { edges { node { slug models(first: 10) { edges { node {
+        ...Counted ...Paged
+      } } } } } }
+    }
+    fragment Counted on Model {
+      slug claims(first: 3) { totalCount edges { node { id sources { url } } } }
+    }
+    fragment Paged on Model {
+      claims(first: 3) { pageInfo { hasNextPage } edges { cursor node { subject { slug } } } }
+    }
+    """
+    first, through_strawberry, through_plan = await _round_trips(client, compiled, document)
+    assert (through_strawberry, through_plan) == (3, 1)
+    claims = [
+        claim
+        for organization in first.json()["data"]["organizations"]["edges"]
+        for model in organization["node"]["models"]["edges"]
+        for claim in model["node"]["claims"]["edges"]
+    ]
+    assert claims and all({"id", "sources", "subject"} <= set(c["node"]) for c in claims)
 
 
 async def test_lineage_answers_as_strawberry_does(

@@ -7,6 +7,7 @@ of the read layer. Round trips therefore grow with the depth of a query, never w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
@@ -27,6 +28,7 @@ from modelatlas.graph.reads import (
     MAX_PREFETCH_DEPTH,
     RELATIONS,
     LineageDirection,
+    PageAlong,
     PageRequest,
     Prefetch,
     check_first,
@@ -228,28 +230,42 @@ def connection_nodes(
     ]
 
 
+PagedAlong = Callable[[str, FieldNode], PageAlong | None]
+"""Whether a connection field on a kind (field node, with its arguments) can be read along
+with its parents, as which page."""
+
+
 def selection_prefetch(
     schema: GraphQLSchema,
     kind: str,
     selections: list[SelectionSetNode | None],
     fragments: dict[str, Any],
     depth: int = 0,
+    paged: PagedAlong | None = None,
 ) -> Prefetch:
     """What to read along with `kind` nodes for these selections on them: every relationship
-    field without arguments, down to MAX_PREFETCH_DEPTH levels."""
+    field without arguments and every connection `paged` gives a page for, down to
+    MAX_PREFETCH_DEPTH levels."""
     if depth >= MAX_PREFETCH_DEPTH:
         return ()
     wanted: dict[str, list[SelectionSetNode | None]] = {}
+    pages: dict[PageAlong, list[SelectionSetNode | None]] = {}
     for field in selected_fields(selections, kind, fragments):
         relation = prefetchable(schema, kind, field.name.value)
         if relation is not None:
             wanted.setdefault(relation, []).append(field.selection_set)
+        elif paged is not None and (along := paged(kind, field)) is not None:
+            pages.setdefault(along, []).append(field.selection_set)
+    below = functools.partial(selection_prefetch, schema, depth=depth + 1, paged=paged)
     return tuple(
-        (
-            relation,
-            selection_prefetch(schema, RELATIONS[relation].child, sets, fragments, depth + 1),
-        )
+        (relation, below(RELATIONS[relation].child, sets, fragments))
         for relation, sets in sorted(wanted.items())
+    ) + tuple(
+        (
+            along,
+            below(RELATIONS[along.relation].child, connection_nodes(sets, fragments), fragments),
+        )
+        for along, sets in sorted(pages.items(), key=lambda item: repr(item[0]))
     )
 
 

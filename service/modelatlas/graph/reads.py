@@ -91,7 +91,7 @@ class OrganizationNode:
     aliases: list[str]
     kind: OrganizationKind | None
     website: str | None
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ class CountryNode:
 
     code: str
     name: str | None
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +115,7 @@ class ModelNode:
     modalities: list[str]
     accessibility: Accessibility | None
     released_on: dt.date | None
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,7 @@ class ReleaseNode:
     title: str
     date: dt.date | None
     channel: str | None
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,7 @@ class BenchmarkNode:
     category: str | None
     metric: str | None
     higher_is_better: bool
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +151,7 @@ class ClaimNode:
     score: float | None
     made_on: dt.date | None
     status: ClaimStatus
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ class ResultNode:
     score: float
     measured_on: dt.date | None
     evaluator: str | None
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +175,7 @@ class MarketEventNode:
     description: str
     magnitude: float | None
     unit: str | None
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +187,7 @@ class SourceNode:
     publisher: str | None
     author: str | None
     published_on: dt.date | None
-    prefetched: Mapping[str, list[Any]] | None = field(default=None, compare=False, repr=False)
+    prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -748,47 +748,105 @@ KINDS: Final[dict[str, _Kind]] = {
 
 
 def _project(kind: _Kind, var: LiteralString, prefetch: Prefetch = ()) -> LiteralString:
-    """`var`'s map projection, plus under `_with` the nodes of each prefetched relationship
-    (each with its own prefetched relationships): one statement instead of one per level."""
+    """`var`'s map projection, plus under `_with` (by position) the nodes of each prefetched
+    relationship or the page of each connection read along (each with its own read-along
+    relationships): one statement instead of one per level."""
     if not prefetch:
         return var + kind.projection
     entries: list[LiteralString] = []
-    for index, (name, nested) in enumerate(prefetch):
-        relation = RELATIONS[name]
-        child = KINDS[relation.child]
-        inner: LiteralString = var + "_" + _DIGITS[index]
-        pattern = relation.pattern.replace("(p)", "(" + var + ")").replace("(n:", "(" + inner + ":")
-        entries.append(
-            "`" + name + "`: COLLECT { MATCH " + pattern + " WITH DISTINCT " + inner
-            + " RETURN " + _project(child, inner, nested) + " AS x ORDER BY " + inner + "."
-            + child.key + " }"
-        )  # fmt: skip
+    for index, (entry, nested) in enumerate(prefetch):
+        inner: LiteralString = var + "_" + _position(index)
+        if isinstance(entry, PageAlong):
+            value = _page_along(entry, var, inner, nested)
+        else:
+            value = _nodes_along(entry, var, inner, nested)
+        entries.append("`" + _position(index) + "`: " + value)
     return var + kind.projection[:-1] + ", _with: {" + ", ".join(entries) + "}}"
 
 
-_DIGITS: Final[tuple[LiteralString, ...]] = tuple("0123456789abcdefghijklmnopqrstuvwxyz")
+def _position(index: int) -> LiteralString:
+    """An entry's name in `_with` and its variable's suffix (digits, not user text)."""
+    return str(index)
 
 
-def build_node(kind_name: str, row: Row) -> Any:
-    """A node view from its projection, with its prefetched relationships (if any) attached."""
-    kind = KINDS[kind_name]
-    node = kind.build(row)
-    extra = row.get("_with")
-    if extra is None:
+def _nodes_along(
+    relation_name: str, var: LiteralString, inner: LiteralString, nested: Prefetch
+) -> LiteralString:
+    """A relationship's nodes under `var`, sorted by key, each with its own read along."""
+    relation = RELATIONS[relation_name]
+    child = KINDS[relation.child]
+    return (
+        "COLLECT { MATCH " + _pattern(relation, var, inner) + " WITH DISTINCT " + inner
+        + " RETURN " + _project(child, inner, nested) + " AS x ORDER BY " + inner + "."
+        + child.key + " }"
+    )  # fmt: skip
+
+
+def _pattern(relation: _Relation, parent: LiteralString, child: LiteralString) -> LiteralString:
+    """The relationship's pattern from `parent` to `child` (its text names them p and n)."""
+    return relation.pattern.replace("(p)", "(" + parent + ")").replace("(n:", "(" + child + ":")
+
+
+_OVER_N: Final = re.compile(r"\bn\.")
+
+
+def _page_along(
+    along: PageAlong, var: LiteralString, inner: LiteralString, nested: Prefetch
+) -> LiteralString:
+    """A connection's page under `var` as {rows: up to first+1 sorted {node, sk, key}, total}
+    (what one parent's batch of read_related_pages holds), first+1 in $<inner>_limit."""
+    relation = RELATIONS[along.relation]
+    child = KINDS[relation.child]
+    order = child.orders[along.order]
+    match: LiteralString = "MATCH " + _pattern(relation, var, inner) + " WITH DISTINCT " + inner
+    sort_key: LiteralString = inner + "_sk"
+    expr: LiteralString = _OVER_N.sub(inner + ".", order.expr)
+    direction: LiteralString = "DESC" if order.desc else "ASC"
+    rows: LiteralString = (
+        "COLLECT { " + match + " WITH " + inner + ", " + expr + " AS " + sort_key
+        + " ORDER BY " + sort_key + " " + direction + ", " + inner + "." + child.key
+        + " ASC LIMIT $" + inner + "_limit RETURN {node: " + _project(child, inner, nested)
+        + ", sk: " + sort_key + ", key: " + inner + "." + child.key + "} AS x }"
+    )  # fmt: skip
+    return "{rows: " + rows + ", total: COUNT { " + match + " RETURN " + inner + " }}"
+
+
+def along_parameters(prefetch: Prefetch, var: str = "n") -> dict[str, int]:
+    """The page sizes (first+1) a statement's read-along pages take, by parameter name."""
+    parameters: dict[str, int] = {}
+    for index, (entry, nested) in enumerate(prefetch):
+        inner = var + "_" + _position(index)
+        if isinstance(entry, PageAlong):
+            parameters[inner + "_limit"] = entry.first + 1
+        parameters.update(along_parameters(nested, inner))
+    return parameters
+
+
+def _build(kind_name: str, prefetch: Prefetch, row: Row) -> Any:
+    """A node view from its projection, with what was read along attached: under each
+    relationship's name its nodes, under each PageAlong its page."""
+    node = KINDS[kind_name].build(row)
+    if not prefetch:
         return node
-    return replace(
-        node,
-        prefetched={
-            name: [build_node(RELATIONS[name].child, child) for child in children]
-            for name, children in extra.items()
-        },
-    )
+    read = row["_with"]
+    prefetched: dict[str | PageAlong, Any] = {}
+    for index, (entry, nested) in enumerate(prefetch):
+        found = read[_position(index)]
+        if isinstance(entry, PageAlong):
+            build = _builder(RELATIONS[entry.relation].child, nested)
+            prefetched[entry] = _page(
+                found["rows"], entry.first, None, found["total"], entry.order, build
+            )
+        else:
+            child = RELATIONS[entry].child
+            prefetched[entry] = [_build(child, nested, item) for item in found]
+    return replace(node, prefetched=prefetched)
 
 
 def _builder(kind_name: str, prefetch: Prefetch) -> Callable[[Row], Any]:
     if not prefetch:
         return KINDS[kind_name].build
-    return lambda row: build_node(kind_name, row)
+    return lambda row: _build(kind_name, prefetch, row)
 
 
 # --------------------------------------------------------------------------- relationships
@@ -936,9 +994,37 @@ class Page(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
-Prefetch = tuple[tuple[str, "Prefetch"], ...]
-"""Relationship fields (RELATIONS names) to read along with each node, each with what to read
-along with its own nodes: e.g. (("Model.developers", (("Organization.country", ()),)),)."""
+@dataclass(frozen=True, slots=True)
+class PageAlong:
+    """A connection read along with each parent in the parent's statement: its first `first`
+    nodes in the ordering named `order` (no filter, no cursor), and how many there are in all
+    (always: sorting them all to cut the page costs more than counting them, and one entry then
+    serves every selection of the field with these arguments). Make one with page_along."""
+
+    relation: str
+    order: str
+    first: int
+
+
+def page_along(relation_name: str, request: PageRequest) -> PageAlong | None:
+    """The PageAlong that reads what read_related_pages reads for `request` (checked as it
+    checks it), or None for a request it cannot (a filter or a cursor)."""
+    if request.after is not None or request.where is not None:
+        return None
+    relation = _relation(relation_name)
+    check_first(request.first, relation_name.split(".")[-1])
+    order_name, _ = _order(KINDS[relation.child], request.order)
+    return PageAlong(relation_name, order_name, request.first)
+
+
+Prefetch = tuple[tuple["str | PageAlong", "Prefetch"], ...]
+"""What to read along with each node in its statement: relationship fields (RELATIONS names)
+and connection pages (PageAlong), each with what to read along with its own nodes: e.g.
+(("Model.developers", (("Organization.country", ()),)),)."""
+
+Prefetched = Mapping["str | PageAlong", Any]
+"""What a node came with: the nodes of each relationship (a list) by name, the page of each
+PageAlong by it."""
 
 MAX_PREFETCH_DEPTH: Final = 3
 """How many levels of relationships one statement reads at most."""
@@ -1155,7 +1241,7 @@ async def read_page(graph: Graph, kind_name: str, request: PageRequest) -> Page[
         request.total,
         request.prefetch,
     )
-    rows = await graph.read(statement, params)
+    rows = await graph.read(statement, params | along_parameters(request.prefetch))
     row = rows[0]
     build = _builder(kind_name, request.prefetch)
     return _page(row["rows"], request.first, request.after, row["total"], order_name, build)
@@ -1178,7 +1264,7 @@ async def read_related_pages(
         request.prefetch,
     )
     params["keys"] = list(keys)
-    rows = await graph.read(statement, params)
+    rows = await graph.read(statement, params | along_parameters(request.prefetch))
     build = _builder(relation.child, request.prefetch)
     return {
         batch["key"]: _page(
@@ -1207,7 +1293,10 @@ async def read_related(
     each with the relationships `prefetch` names read along."""
     relation = _relation(relation_name)
     build = _builder(relation.child, prefetch)
-    rows = await graph.read(_related_statement(relation_name, prefetch), {"keys": list(keys)})
+    rows = await graph.read(
+        _related_statement(relation_name, prefetch),
+        {"keys": list(keys)} | along_parameters(prefetch),
+    )
     return {batch["key"]: [build(node) for node in batch["nodes"]] for batch in rows[0]["batches"]}
 
 
@@ -1253,7 +1342,9 @@ async def read_nodes(
     relationships `prefetch` names read along."""
     _kind(kind_name)
     build = _builder(kind_name, prefetch)
-    rows = await graph.read(_nodes_statement(kind_name, prefetch), {"keys": list(keys)})
+    rows = await graph.read(
+        _nodes_statement(kind_name, prefetch), {"keys": list(keys)} | along_parameters(prefetch)
+    )
     return {found["key"]: build(found["node"]) for found in rows[0]["found"]}
 
 
