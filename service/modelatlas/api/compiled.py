@@ -6,15 +6,16 @@ of by strawberry's and graphql-core's per-request, per-field execution.
 
 A plan reads what strawberry's resolvers read, in fewer statements: a lookup reads every
 relationship it selects along (loaders.selection_prefetch) and a root list one page, as they
-do, and a connection given literal arguments is read inside its parents' statement too (a
-reads.PageAlong: the same sorted first + 1 rows and count as read_related_pages reads), down
-to MAX_PREFETCH_DEPTH levels, where strawberry's loaders read one level at a time. Connections
-below that depth and lineages are read per level, one statement per field and arguments for all
-its parents (as loaders.page and loaders.lineage batch them). The per-field machinery around
-the reads was most of the cost: a plan took the service's CPU per lookup by slug from 4.2 to
-2.7 ms (the driver's part is ~1.3), for a model with its ancestors and descendants from 7.9 to
-5.8 ms; for the nested organizations -> models -> claims -> sources query from 15.3 to 7.4 ms,
-and reading its pages along (1 statement instead of 4) to 4.7 ms. The plan
+do, and a connection or a lineage given literal arguments is read inside its parents'
+statement too (a reads.PageAlong: the same sorted first + 1 rows and count as
+read_related_pages reads; a reads.LineageAlong: those of read_lineage), down to
+MAX_PREFETCH_DEPTH levels, where strawberry's loaders read one level at a time. Those below
+that depth are read per level, one statement per field and arguments for all its parents (as
+loaders.page and loaders.lineage batch them). The per-field machinery around the reads was most of the
+cost: a plan took the service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part
+is ~1.3), for a model with its ancestors and descendants from 7.9 to 5.8 ms and for the nested
+organizations -> models -> claims -> sources query from 15.3 to 7.4 ms; reading pages and
+lineages along (1 statement instead of 4, or 3) took these two to 4.7 and 3.0 ms. The plan
 does what graphql-core does for these fields and nothing else: response keys and aliases in
 selection order, `__typename`, leaf values through the schema's own `serialize`, null for a
 missing node. It is made only after the document ran once through strawberry without an error
@@ -78,11 +79,13 @@ from modelatlas.api.loaders import (
 from modelatlas.graph.reads import (
     KINDS,
     RELATIONS,
+    Along,
     InvalidArgument,
     LineageDirection,
     PageAlong,
     PageRequest,
     Prefetch,
+    lineage_along,
     normalise_key,
     page_along,
 )
@@ -444,20 +447,26 @@ class _Compiler:
         shape = self._object(connection, _subselections(nodes), read, kind)
         return _complete(definition.type, shape)
 
-    def _along(self, kind: str, field: FieldNode) -> PageAlong | None:
-        """The page of a connection field on a node kind read along with its parents, when
-        it has one (the page _connection reads for it)."""
+    def _along(self, kind: str, field: FieldNode) -> Along | None:
+        """How a paged field on a node kind is read along with its parents, when it can be:
+        a connection's page (the one _connection reads), a lineage's (the one _paged reads)."""
         relation = f"{kind}.{field.name.value}"
         node_type = self.schema.get_type(kind)
-        if relation not in RELATIONS or not isinstance(node_type, GraphQLObjectType):
+        if not isinstance(node_type, GraphQLObjectType):
             return None
         definition = node_type.fields.get(field.name.value)
+        direction = self.lineages.get(relation)
         if definition is None or not definition.args:
             return None
         try:
-            return page_along(relation, self._request(definition, [field], ()))
+            if relation in RELATIONS:
+                return page_along(relation, self._request(definition, [field], ()))
+            if direction is not None:
+                values = _literal_arguments(definition, [field], _LINEAGE_GIVEN, _LINEAGE_ARGUMENTS)
+                return lineage_along(direction, values.get("maxDepth"), values["first"])
         except (_GiveUp, InvalidArgument):
-            return None
+            pass
+        return None
 
     def _paged(self, relation: str, definition: GraphQLField, nodes: list[FieldNode]) -> _Paged:
         """A node's field with arguments: a connection of a relationship (loaders.page) or
@@ -530,7 +539,7 @@ class _Compiler:
             along = self._along(graphql_type.name, field) if is_node and found.args else None
             if along is not None and along in read_along:
                 # read along with the node (its statement has the page)
-                child_kind = RELATIONS[relation].child
+                child_kind = RELATIONS[relation].child if isinstance(along, PageAlong) else None
                 page = self._page_shape(found, nodes, read_along[along], child_kind)
                 parts.append((key, _related(along, True, page)))
                 continue
@@ -655,7 +664,7 @@ def _attribute(name: str, complete: Shape) -> Shape:
     return lambda node, pending: complete(getattr(node, name), pending)
 
 
-def _related(relation: str | PageAlong, many: bool, complete: Shape) -> Shape:
+def _related(relation: str | Along, many: bool, complete: Shape) -> Shape:
     """A relationship field: the nodes read along with the parent (the first one for a
     to-one field), completed; or a connection: its page read along."""
 

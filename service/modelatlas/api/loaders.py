@@ -27,6 +27,7 @@ from modelatlas.graph.reads import (
     KINDS,
     MAX_PREFETCH_DEPTH,
     RELATIONS,
+    Along,
     LineageDirection,
     PageAlong,
     PageRequest,
@@ -230,9 +231,9 @@ def connection_nodes(
     ]
 
 
-PagedAlong = Callable[[str, FieldNode], PageAlong | None]
-"""Whether a connection field on a kind (field node, with its arguments) can be read along
-with its parents, as which page."""
+PagedAlong = Callable[[str, FieldNode], Along | None]
+"""Whether a paged field on a kind (field node, with its arguments) can be read along with
+its parents, as which page or lineage."""
 
 
 def selection_prefetch(
@@ -244,12 +245,12 @@ def selection_prefetch(
     paged: PagedAlong | None = None,
 ) -> Prefetch:
     """What to read along with `kind` nodes for these selections on them: every relationship
-    field without arguments and every connection `paged` gives a page for, down to
-    MAX_PREFETCH_DEPTH levels."""
+    field without arguments and every paged field `paged` gives a page or lineage for, down to
+    MAX_PREFETCH_DEPTH levels (a lineage's models read nothing along)."""
     if depth >= MAX_PREFETCH_DEPTH:
         return ()
     wanted: dict[str, list[SelectionSetNode | None]] = {}
-    pages: dict[PageAlong, list[SelectionSetNode | None]] = {}
+    pages: dict[Along, list[SelectionSetNode | None]] = {}
     for field in selected_fields(selections, kind, fragments):
         relation = prefetchable(schema, kind, field.name.value)
         if relation is not None:
@@ -263,7 +264,9 @@ def selection_prefetch(
     ) + tuple(
         (
             along,
-            below(RELATIONS[along.relation].child, connection_nodes(sets, fragments), fragments),
+            below(RELATIONS[along.relation].child, connection_nodes(sets, fragments), fragments)
+            if isinstance(along, PageAlong)
+            else (),
         )
         for along, sets in sorted(pages.items(), key=lambda item: repr(item[0]))
     )

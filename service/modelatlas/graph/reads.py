@@ -758,6 +758,8 @@ def _project(kind: _Kind, var: LiteralString, prefetch: Prefetch = ()) -> Litera
         inner: LiteralString = var + "_" + _position(index)
         if isinstance(entry, PageAlong):
             value = _page_along(entry, var, inner, nested)
+        elif isinstance(entry, LineageAlong):
+            value = _lineage_along(entry, var, inner)
         else:
             value = _nodes_along(entry, var, inner, nested)
         entries.append("`" + _position(index) + "`: " + value)
@@ -811,13 +813,37 @@ def _page_along(
     return "{rows: " + rows + ", total: COUNT { " + match + " RETURN " + inner + " }}"
 
 
-def along_parameters(prefetch: Prefetch, var: str = "n") -> dict[str, int]:
-    """The page sizes (first+1) a statement's read-along pages take, by parameter name."""
-    parameters: dict[str, int] = {}
+def _lineage_along(along: LineageAlong, var: LiteralString, inner: LiteralString) -> LiteralString:
+    """A model's lineage under `var` as {rows: up to first+1 {entry, sk, tk}, total} (what one
+    model's batch of read_lineage holds), first+1 in $<inner>_limit, maxDepth in
+    $<inner>_maxDepth."""
+    pattern = _LINEAGE_PATTERNS[along.direction].replace("(p)", "(" + var + ")")
+    depth: LiteralString = inner + "_depth"
+    entries: LiteralString = inner + "_entries"
+    found = (
+        "COLLECT { MATCH path = SHORTEST 1 " + pattern.replace("(n:", "(" + inner + ":")
+        + " WITH " + inner + ", length(path) AS " + depth
+        + " WHERE " + inner + " <> " + var + " AND ($" + inner + "_maxDepth IS NULL OR "
+        + depth + " <= $" + inner + "_maxDepth)"
+        + " RETURN {entry: {model: " + inner + KINDS["Model"].projection + ", depth: " + depth
+        + "}, sk: " + depth + ", tk: " + inner + ".slug} AS x ORDER BY x.sk ASC, x.tk ASC }"
+    )  # fmt: skip
+    return (
+        "[" + entries + " IN [" + found + "] | {total: size(" + entries + "), rows: "
+        + entries + "[0..$" + inner + "_limit]}][0]"
+    )  # fmt: skip
+
+
+def along_parameters(prefetch: Prefetch, var: str = "n") -> dict[str, int | None]:
+    """The page sizes (first+1) and depths a statement's read-along pages and lineages take,
+    by parameter name."""
+    parameters: dict[str, int | None] = {}
     for index, (entry, nested) in enumerate(prefetch):
         inner = var + "_" + _position(index)
-        if isinstance(entry, PageAlong):
+        if isinstance(entry, PageAlong | LineageAlong):
             parameters[inner + "_limit"] = entry.first + 1
+        if isinstance(entry, LineageAlong):
+            parameters[inner + "_maxDepth"] = entry.max_depth
         parameters.update(along_parameters(nested, inner))
     return parameters
 
@@ -829,7 +855,7 @@ def _build(kind_name: str, prefetch: Prefetch, row: Row) -> Any:
     if not prefetch:
         return node
     read = row["_with"]
-    prefetched: dict[str | PageAlong, Any] = {}
+    prefetched: dict[str | Along, Any] = {}
     for index, (entry, nested) in enumerate(prefetch):
         found = read[_position(index)]
         if isinstance(entry, PageAlong):
@@ -837,6 +863,8 @@ def _build(kind_name: str, prefetch: Prefetch, row: Row) -> Any:
             prefetched[entry] = _page(
                 found["rows"], entry.first, None, found["total"], entry.order, build
             )
+        elif isinstance(entry, LineageAlong):
+            prefetched[entry] = _lineage_page(found, entry.direction, entry.first, None)
         else:
             child = RELATIONS[entry].child
             prefetched[entry] = [_build(child, nested, item) for item in found]
@@ -1017,14 +1045,34 @@ def page_along(relation_name: str, request: PageRequest) -> PageAlong | None:
     return PageAlong(relation_name, order_name, request.first)
 
 
-Prefetch = tuple[tuple["str | PageAlong", "Prefetch"], ...]
-"""What to read along with each node in its statement: relationship fields (RELATIONS names)
-and connection pages (PageAlong), each with what to read along with its own nodes: e.g.
-(("Model.developers", (("Organization.country", ()),)),)."""
+@dataclass(frozen=True, slots=True)
+class LineageAlong:
+    """A model's lineage read along with it in its statement: the first `first` entries
+    within `max_depth`, nearest first, and how many in all (no cursor). Make one with
+    lineage_along."""
 
-Prefetched = Mapping["str | PageAlong", Any]
+    direction: LineageDirection
+    max_depth: int | None
+    first: int
+
+
+def lineage_along(direction: LineageDirection, max_depth: int | None, first: int) -> LineageAlong:
+    """The LineageAlong that reads what read_lineage reads (checked as it checks them)."""
+    _check_lineage(direction, max_depth, first)
+    return LineageAlong(LineageDirection(direction), max_depth, first)
+
+
+Along = PageAlong | LineageAlong
+"""A paged field read along with its parent."""
+
+Prefetch = tuple[tuple["str | Along", "Prefetch"], ...]
+"""What to read along with each node in its statement: relationship fields (RELATIONS names),
+connection pages (PageAlong) and lineages (LineageAlong, of models), each with what to read
+along with its own nodes: e.g. (("Model.developers", (("Organization.country", ()),)),)."""
+
+Prefetched = Mapping["str | Along", Any]
 """What a node came with: the nodes of each relationship (a list) by name, the page of each
-PageAlong by it."""
+PageAlong or LineageAlong by it."""
 
 MAX_PREFETCH_DEPTH: Final = 3
 """How many levels of relationships one statement reads at most."""
@@ -1660,9 +1708,12 @@ RETURN collect({key: key, total: size(entries),
     )
 
 
+_LINEAGE_PATTERNS: Final[dict[LineageDirection, LiteralString]] = {
+    LineageDirection.DESCENDANTS: "(p)<-[:DERIVED_FROM]-+(n:Model)",
+    LineageDirection.ANCESTORS: "(p)-[:DERIVED_FROM]->+(n:Model)",
+}
 _LINEAGE: Final[dict[LineageDirection, LiteralString]] = {
-    LineageDirection.DESCENDANTS: _lineage_statement("(p)<-[:DERIVED_FROM]-+(n:Model)"),
-    LineageDirection.ANCESTORS: _lineage_statement("(p)-[:DERIVED_FROM]->+(n:Model)"),
+    direction: _lineage_statement(pattern) for direction, pattern in _LINEAGE_PATTERNS.items()
 }
 
 
@@ -1680,10 +1731,7 @@ async def read_lineage(
     after: str | None = None,
 ) -> dict[str, Page[LineageEntry]]:
     """Each model's descendants or ancestors at any depth, nearest first (one round trip)."""
-    name = "derivedModels" if direction is LineageDirection.DESCENDANTS else "ancestors"
-    check_first(first, name)
-    if max_depth is not None and max_depth < 1:
-        raise InvalidArgument("`maxDepth` must be at least 1", argument="maxDepth")
+    name = _check_lineage(direction, max_depth, first)
     params: dict[str, Any] = {
         "keys": list(keys),
         "maxDepth": max_depth,
@@ -1695,11 +1743,30 @@ async def read_lineage(
         params["afterSk"], params["afterTk"] = decode_cursor(after, name, "int")
     rows = await graph.read(_LINEAGE[LineageDirection(direction)], params)
     return {
-        batch["key"]: _page(
-            batch["rows"], first, after, batch["total"], name, _lineage_entry, "entry", "tk"
-        )
-        for batch in rows[0]["batches"]
+        batch["key"]: _lineage_page(batch, direction, first, after) for batch in rows[0]["batches"]
     }
+
+
+def _check_lineage(direction: LineageDirection, max_depth: int | None, first: int) -> str:
+    """Refuse a lineage page read_lineage would refuse; the field's name (its cursors')."""
+    name = _lineage_name(direction)
+    check_first(first, name)
+    if max_depth is not None and max_depth < 1:
+        raise InvalidArgument("`maxDepth` must be at least 1", argument="maxDepth")
+    return name
+
+
+def _lineage_page(
+    found: Row, direction: LineageDirection, first: int, after: str | None
+) -> Page[LineageEntry]:
+    """One model's lineage page from its {rows, total}."""
+    name = _lineage_name(direction)
+    return _page(found["rows"], first, after, found["total"], name, _lineage_entry, "entry", "tk")
+
+
+def _lineage_name(direction: LineageDirection) -> str:
+    """The lineage field's name, which its cursors carry."""
+    return "derivedModels" if direction == LineageDirection.DESCENDANTS else "ancestors"
 
 
 # ---- entity references (path, timeline)
