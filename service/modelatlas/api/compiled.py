@@ -6,22 +6,22 @@ of by strawberry's and graphql-core's per-request, per-field execution.
 
 A plan reads what strawberry's resolvers read, in fewer statements: a lookup reads every
 relationship it selects along (loaders.selection_prefetch) and a root list one page, as they
-do, and a connection or a lineage given literal arguments is read inside its parents'
-statement too (a reads.PageAlong: the same sorted first + 1 rows and count as
-read_related_pages reads; a reads.LineageAlong: those of read_lineage), down to
-MAX_PREFETCH_DEPTH levels, where strawberry's loaders read one level at a time. Those below
-that depth are read per level, one statement per field and arguments for all its parents (as
-loaders.page and loaders.lineage batch them). The per-field machinery around the reads was most of the
-cost: a plan took the service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part
-is ~1.3), for a model with its ancestors and descendants from 7.9 to 5.8 ms and for the nested
-organizations -> models -> claims -> sources query from 15.3 to 7.4 ms; reading pages and
-lineages along (1 statement instead of 4, or 3) took these two to 4.7 and 3.0 ms. The plan
-does what graphql-core does for these fields and nothing else: response keys and aliases in
-selection order, `__typename`, leaf values through the schema's own `serialize`, null for a
-missing node. It is made only after the document ran once through strawberry without an error
-(so it parsed and validated under the endpoint's limits, `first` included), and it keeps that
-run's response extensions (the cost estimate, which cannot vary: a compiled document's only
-variables are lookup keys).
+do, and a connection or a lineage given literal arguments is read inside its parents' statement
+too (a reads.PageAlong: the same sorted first + 1 rows and count as read_related_pages reads; a
+reads.LineageAlong: those of read_lineage), down to MAX_PREFETCH_DEPTH levels, where
+strawberry's loaders read one level at a time. Those below that depth are read per level, one
+statement per field and arguments for all its parents (as loaders.page and loaders.lineage
+batch them). The per-field machinery around the reads was most of the cost: a plan took the
+service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part is ~1.3), for a model
+with its ancestors and descendants from 7.9 to 5.8 ms and for the nested organizations ->
+models -> claims -> sources query from 15.3 to 7.4 ms; reading pages and lineages along (1
+statement instead of 4, or 3) took these two to 4.7 and 3.0 ms. The plan does what graphql-core
+does for these fields and nothing else: response keys and aliases in selection order,
+`__typename`, leaf values through the schema's own `serialize`, null for a missing node. It is
+made only after the document ran once through strawberry without an error (so it parsed and
+validated under the endpoint's limits, `first` included), and it keeps that run's response
+extensions (the cost estimate, which cannot vary: a compiled document's only variables are
+lookup keys).
 
 A plan never answers what it cannot answer exactly as strawberry would: a variable of another
 type than a string, a null where the schema promises a value, a relationship not read along, an
