@@ -12,19 +12,28 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import GraphQLEnumType, GraphQLField, GraphQLObjectType, get_named_type, is_leaf_type
+from graphql import (
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    get_named_type,
+    is_leaf_type,
+    parse,
+)
 
 from modelatlas.api import create_app
 from modelatlas.api.auth import Role, new_key
-from modelatlas.api.compiled import CompiledReads
-from modelatlas.api.loaders import prefetchable
+from modelatlas.api.compiled import CompiledReads, _Lookup
+from modelatlas.api.loaders import _prefetch, branches, prefetchable
 from modelatlas.api.schema import ROOT_LISTS, ROOT_LOOKUPS, schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.db.local import free_port
 from modelatlas.domain import Dataset, Result
 from modelatlas.graph import Graph, count_round_trips
-from modelatlas.graph.reads import KINDS, MAX_PREFETCH_DEPTH, RELATIONS
+from modelatlas.graph.reads import KINDS, MAX_PREFETCH_BRANCHES, MAX_PREFETCH_DEPTH, RELATIONS
 from modelatlas.knowledge import KnowledgeGraph
 
 pytestmark = pytest.mark.anyio
@@ -255,6 +264,50 @@ async def test_pages_below_the_read_along_depth_are_read_per_level(
     assert any(subject["claims"]["edges"] for subject in subjects)
 
 
+async def test_a_selection_wider_than_one_statement_reads_is_read_per_level(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    # a model with every relationship, page and order three levels deep: read along in one
+    # statement, that is more subqueries than Neo4j plans in reasonable time (reads.py)
+    document = _document("model", "Model") + "\n# not the document of the test above"
+    variables = {"key": "deepseek-r1"}
+    first, through_strawberry, through_plan = await _round_trips(
+        client, compiled, document, variables
+    )
+    plan = compiled.plan(document, None)
+    assert plan is not None
+    (root,) = plan.roots
+    assert isinstance(root, _Lookup)
+    (operation,) = parse(document).definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    (field,) = operation.selection_set.selections
+    assert isinstance(field, FieldNode)
+    # its relationships without arguments alone are more than one statement reads along
+    plain = _prefetch(schema._schema, "Model", [field.selection_set], {}, MAX_PREFETCH_DEPTH, None)
+    assert branches(plain) > MAX_PREFETCH_BRANCHES >= branches(root.prefetch) > 0
+    # the levels beyond the statement's budget are read after it, one statement per field
+    assert 1 < through_plan < through_strawberry
+    found = first.json()["data"]["found"]
+    assert found["developers"] and found["developers"][0]["country"] is not None
+
+
+async def test_relationships_of_lineage_entries_are_read_per_level(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    document = (
+        '{ model(slug: "deepseek-r1") '
+        "{ ancestors { edges { node { model { slug developers { slug } } } } } } }"
+    )
+    first, through_strawberry, through_plan = await _round_trips(client, compiled, document)
+    # strawberry: the model, its ancestors, their developers; the plan reads the ancestors
+    # along with the model (their models come without relationships) and then the developers
+    assert (through_strawberry, through_plan) == (3, 2)
+    entries = first.json()["data"]["model"]["ancestors"]["edges"]
+    assert entries and all(e["node"]["model"]["developers"] for e in entries)
+
+
 async def test_a_connection_selected_twice_is_read_along_once(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:
@@ -395,8 +448,6 @@ async def test_variables_a_plan_cannot_take_go_to_strawberry(
     [
         '{ model(slug: "deepseek-r1") { ...F } } fragment F on Model { slug @skip(if: false) }',
         '{ model(slug: "deepseek-r1") { ancestors(after: null) { totalCount } } }',
-        '{ model(slug: "deepseek-r1") '
-        "{ ancestors { edges { node { model { developers { slug } } } } } } }",  # no read along
         '{ model(slug: "deepseek-r1") { slug @include(if: true) } }',
         '{ models(first: 1, where: {organization: "deepseek"}) { edges { node { slug } } } }',
         '{ model(slug: "deepseek-r1") { claims(first: 1, after: null) { totalCount } } }',

@@ -8,27 +8,27 @@ A plan reads what strawberry's resolvers read, in fewer statements: a lookup rea
 relationship it selects along (loaders.selection_prefetch) and a root list one page, as they
 do, and a connection or a lineage given literal arguments is read inside its parents' statement
 too (a reads.PageAlong: the same sorted first + 1 rows and count as read_related_pages reads; a
-reads.LineageAlong: those of read_lineage), down to MAX_PREFETCH_DEPTH levels, where
-strawberry's loaders read one level at a time. Those below that depth are read per level, one
-statement per field and arguments for all its parents (as loaders.page and loaders.lineage
-batch them). The per-field machinery around the reads was most of the cost: a plan took the
-service's CPU per lookup by slug from 4.2 to 2.7 ms (the driver's part is ~1.3), for a model
-with its ancestors and descendants from 7.9 to 5.8 ms and for the nested organizations ->
-models -> claims -> sources query from 15.3 to 7.4 ms; reading pages and lineages along (1
-statement instead of 4, or 3) took these two to 4.7 and 3.0 ms. The plan does what graphql-core
-does for these fields and nothing else: response keys and aliases in selection order,
-`__typename`, leaf values through the schema's own `serialize`, null for a missing node. It is
-made only after the document ran once through strawberry without an error (so it parsed and
-validated under the endpoint's limits, `first` included), and it keeps that run's response
-extensions (the cost estimate, which cannot vary: a compiled document's only variables are
-lookup keys).
+reads.LineageAlong: those of read_lineage), down to MAX_PREFETCH_DEPTH levels and
+MAX_PREFETCH_BRANCHES subqueries (loaders.selection_prefetch), where strawberry's loaders read
+one level at a time. Those beyond are read per level, one statement per field and arguments for
+all its parents (as loaders.related, loaders.page and loaders.lineage batch them). The
+per-field machinery around the reads was most of the cost: a plan took the service's CPU per
+lookup by slug from 4.2 to 2.7 ms (the driver's part is ~1.3), for a model with its ancestors
+and descendants from 7.9 to 5.8 ms and for the nested organizations -> models -> claims ->
+sources query from 15.3 to 7.4 ms; reading pages and lineages along (1 statement instead of 4,
+or 3) took these two to 4.7 and 3.0 ms. The plan does what graphql-core does for these fields
+and nothing else: response keys and aliases in selection order, `__typename`, leaf values
+through the schema's own `serialize`, null for a missing node. It is made only after the
+document ran once through strawberry without an error (so it parsed and validated under the
+endpoint's limits, `first` included), and it keeps that run's response extensions (the cost
+estimate, which cannot vary: a compiled document's only variables are lookup keys).
 
 A plan never answers what it cannot answer exactly as strawberry would: a variable of another
-type than a string, a null where the schema promises a value, a relationship not read along, an
-error. It gives up (`None`) and the request runs through strawberry as usual, whose answer (and
-error) is then the one sent. A read that failed is not sent again: the request's loaders keep
-its exception and every resolver that reads raises it (an outage costs one retry window, and
-the error is the one strawberry gives for it, on the first field that reads).
+type than a string, a null where the schema promises a value, an error. It gives up (`None`)
+and the request runs through strawberry as usual, whose answer (and error) is then the one
+sent. A read that failed is not sent again: the request's loaders keep its exception and every
+resolver that reads raises it (an outage costs one retry window, and the error is the one
+strawberry gives for it, on the first field that reads).
 """
 
 from __future__ import annotations
@@ -486,6 +486,26 @@ class _Compiler:
             self._page_shape(definition, nodes, (), None),
         )
 
+    def _relation(
+        self, relation: str, definition: GraphQLField, nodes: list[FieldNode], many: bool
+    ) -> _Paged:
+        """A relationship field not read along with its parents: all their nodes of it in one
+        statement (what loaders.related's loader reads), each with its own read along."""
+        child = RELATIONS[relation].child
+        child_type = self.schema.get_type(child)
+        assert isinstance(child_type, GraphQLObjectType)
+        selections = _subselections(nodes)
+        prefetch = selection_prefetch(
+            self.schema, child, [*selections], self.fragments, paged=self._along
+        )
+        complete = _complete(definition.type, self._object(child_type, selections, prefetch))
+
+        def value(found: Any, pending: list[_Pending]) -> Any:
+            found = found or []
+            return complete(found if many else (found[0] if found else None), pending)
+
+        return _Paged(("related", relation, prefetch), _relations(relation, prefetch), value)
+
     def _collect(
         self, selection_sets: list[SelectionSetNode], type_name: str
     ) -> dict[str, list[FieldNode]]:
@@ -562,13 +582,17 @@ class _Compiler:
                 parts.append((key, _attribute(plain[name].python_name, complete)))
             elif (
                 is_node
-                and relation in read_along
+                and relation in RELATIONS
                 and isinstance(child, GraphQLObjectType)
                 and child.name == RELATIONS[relation].child
             ):
-                shape = self._object(child, _subselections(nodes), read_along[relation])
                 many = _is_list(found.type)
-                parts.append((key, _related(relation, many, _complete(found.type, shape))))
+                if relation in read_along:
+                    shape = self._object(child, _subselections(nodes), read_along[relation])
+                    parts.append((key, _related(relation, many, _complete(found.type, shape))))
+                else:  # below the statement's depth or budget: read per level, after the nodes
+                    parts.append((key, _placeholder))
+                    later.append((key, self._relation(relation, found, nodes, many)))
             else:
                 raise _GiveUp
         if not later:
@@ -605,6 +629,11 @@ def _literal_arguments(
 def _pages(relation: str, request: PageRequest) -> Reader:
     """Reads one page of a relationship per parent (what loaders.page's loader reads)."""
     return lambda knowledge, keys: knowledge.related_pages(relation, keys, request)
+
+
+def _relations(relation: str, prefetch: Prefetch) -> Reader:
+    """Reads all nodes of a relationship per parent (what loaders.related's loader reads)."""
+    return lambda knowledge, keys: knowledge.related(relation, keys, prefetch)
 
 
 def _lineage(direction: LineageDirection, max_depth: int | None, first: int) -> Reader:

@@ -7,7 +7,6 @@ of the read layer. Round trips therefore grow with the depth of a query, never w
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
@@ -25,6 +24,7 @@ from strawberry.types import Info
 from modelatlas.graph import Graph
 from modelatlas.graph.reads import (
     KINDS,
+    MAX_PREFETCH_BRANCHES,
     MAX_PREFETCH_DEPTH,
     RELATIONS,
     Along,
@@ -241,13 +241,34 @@ def selection_prefetch(
     kind: str,
     selections: list[SelectionSetNode | None],
     fragments: dict[str, Any],
-    depth: int = 0,
     paged: PagedAlong | None = None,
 ) -> Prefetch:
     """What to read along with `kind` nodes for these selections on them: every relationship
     field without arguments and every paged field `paged` gives a page or lineage for, down to
-    MAX_PREFETCH_DEPTH levels (a lineage's models read nothing along)."""
-    if depth >= MAX_PREFETCH_DEPTH:
+    MAX_PREFETCH_DEPTH levels (a lineage's models read nothing along), or fewer levels when
+    that reads more than MAX_PREFETCH_BRANCHES along (on one level: the first that many)."""
+    for levels in range(MAX_PREFETCH_DEPTH, 0, -1):
+        plan = _prefetch(schema, kind, selections, fragments, levels, paged)
+        if branches(plan) <= MAX_PREFETCH_BRANCHES:
+            return plan
+    return plan[:MAX_PREFETCH_BRANCHES]
+
+
+def branches(prefetch: Prefetch) -> int:
+    """How many relationships, pages and lineages a prefetch reads along, all levels."""
+    return sum(1 + branches(below) for _, below in prefetch)
+
+
+def _prefetch(
+    schema: GraphQLSchema,
+    kind: str,
+    selections: list[SelectionSetNode | None],
+    fragments: dict[str, Any],
+    levels: int,
+    paged: PagedAlong | None,
+) -> Prefetch:
+    """selection_prefetch's tree down to `levels` levels, however wide."""
+    if levels <= 0:
         return ()
     wanted: dict[str, list[SelectionSetNode | None]] = {}
     pages: dict[Along, list[SelectionSetNode | None]] = {}
@@ -257,14 +278,17 @@ def selection_prefetch(
             wanted.setdefault(relation, []).append(field.selection_set)
         elif paged is not None and (along := paged(kind, field)) is not None:
             pages.setdefault(along, []).append(field.selection_set)
-    below = functools.partial(selection_prefetch, schema, depth=depth + 1, paged=paged)
+
+    def below(child: str, sets: list[SelectionSetNode | None]) -> Prefetch:
+        return _prefetch(schema, child, sets, fragments, levels - 1, paged)
+
     return tuple(
-        (relation, below(RELATIONS[relation].child, sets, fragments))
+        (relation, below(RELATIONS[relation].child, sets))
         for relation, sets in sorted(wanted.items())
     ) + tuple(
         (
             along,
-            below(RELATIONS[along.relation].child, connection_nodes(sets, fragments), fragments)
+            below(RELATIONS[along.relation].child, connection_nodes(sets, fragments))
             if isinstance(along, PageAlong)
             else (),
         )
