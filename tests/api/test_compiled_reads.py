@@ -296,16 +296,17 @@ async def test_relationships_of_lineage_entries_are_read_per_level(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:
     client, compiled = app_client
-    document = (
-        '{ model(slug: "deepseek-r1") '
-        "{ ancestors { edges { node { model { slug developers { slug } } } } } } }"
-    )
+    document = """{ model(slug: "deepseek-r1") { ancestors { edges { node { model { slug
+      developers { slug models(first: 2) { totalCount edges { node { slug } } } }
+    } } } } } }"""
     first, through_strawberry, through_plan = await _round_trips(client, compiled, document)
-    # strawberry: the model, its ancestors, their developers; the plan reads the ancestors
-    # along with the model (their models come without relationships) and then the developers
-    assert (through_strawberry, through_plan) == (3, 2)
+    # strawberry: the model, its ancestors, their developers, the developers' models; the plan
+    # reads the ancestors along with the model (their models come without relationships), then
+    # the developers with their models' pages along
+    assert (through_strawberry, through_plan) == (4, 2)
     entries = first.json()["data"]["model"]["ancestors"]["edges"]
-    assert entries and all(e["node"]["model"]["developers"] for e in entries)
+    developers = [d for e in entries for d in e["node"]["model"]["developers"]]
+    assert developers and all(d["models"]["edges"] for d in developers)
 
 
 async def test_a_connection_selected_twice_is_read_along_once(
