@@ -309,6 +309,55 @@ async def test_relationships_of_lineage_entries_are_read_per_level(
     assert developers and all(d["models"]["edges"] for d in developers)
 
 
+async def test_models_claimed_to_beat_answers_as_strawberry_does(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    document = f"""query Beat($model: ID!) {{
+      modelsClaimedToBeat(model: $model, includeVariants: true, first: 3) {{
+        totalCount {PAGE_INFO}
+        edges {{ cursor node {{
+          statement score date __typename
+          subject {{ slug name developers {{ slug country {{ code }} }} }}
+          claimant {{ slug name }} beaten {{ slug }} against {{ slug }}
+          benchmark {{ slug }} sources {{ url }} claim {{ id kind status }}
+        }} }}
+      }}
+    }}"""
+    for model in ("gpt-4", "gpt-4o", "deepseek-v3"):
+        first, through_strawberry, through_plan = await _round_trips(
+            client, compiled, f"{document}\n# {model}", {"model": model}
+        )
+        # both: the claims, then the subjects' developers (with their countries along)
+        assert (through_strawberry, through_plan) == (2, 2)
+        assert first.json()["data"]["modelsClaimedToBeat"]["edges"], model
+    # deepseek-v3 is claimed beaten more often than a page holds: the plan's cursor (the same
+    # bytes as strawberry's) leads to the next page
+    answer = first.json()["data"]["modelsClaimedToBeat"]
+    assert answer["pageInfo"]["hasNextPage"] and answer["totalCount"] > 3
+    after = await client.post(
+        "/graphql",
+        json={
+            "query": "query Next($model: ID!, $after: String) { modelsClaimedToBeat(model: "
+            "$model, includeVariants: true, first: 3, after: $after) { edges { node { claim "
+            "{ id } } } } }",
+            "variables": {"model": "deepseek-v3", "after": answer["pageInfo"]["endCursor"]},
+        },
+    )
+    shown = {e["node"]["claim"]["id"] for e in answer["edges"]}
+    following = {
+        e["node"]["claim"]["id"] for e in after.json()["data"]["modelsClaimedToBeat"]["edges"]
+    }
+    assert following and not following & shown
+    missing = f"{document}\n# missing"
+    body = {"query": missing, "variables": {"model": "no-such-model"}}
+    answered, second, planned = await _twice(client, compiled, body)
+    # a model that is not there: the plan's read fails, and strawberry answers with that error
+    assert planned == 0
+    assert answered.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert second.json() == answered.json()
+
+
 async def test_a_connection_selected_twice_is_read_along_once(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:
@@ -453,6 +502,8 @@ async def test_variables_a_plan_cannot_take_go_to_strawberry(
         '{ models(first: 1, where: {organization: "deepseek"}) { edges { node { slug } } } }',
         '{ model(slug: "deepseek-r1") { claims(first: 1, after: null) { totalCount } } }',
         'query A { model(slug: "deepseek-r1") { slug } } query B { about { serviceVersion } }',
+        '{ modelsClaimedToBeat(model: "gpt-4", since: "2024-01-01") { totalCount } }',
+        '{ modelsClaimedToBeat(model: "gpt-4", after: null) { totalCount } }',
     ],
 )
 async def test_documents_beyond_plain_reads_are_not_planned(

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from graphql import (
+    BooleanValueNode,
     DocumentNode,
     EnumValueNode,
     FieldNode,
@@ -164,12 +165,34 @@ class _List:
 
 
 @dataclass(frozen=True, slots=True)
+class _Analytic:
+    """One root field of a headline question (modelsClaimedToBeat): its response key, its
+    model (literal or variable), its one read given the model and what is made of its page."""
+
+    response_key: str
+    literal: str | None
+    variable: str | None
+    read: Callable[[KnowledgeGraph, str], Awaitable[Any]]
+    complete: Shape
+
+
+_Root = _Lookup | _List | _Analytic | tuple[str, str]
+"""A plan's root field; (response key, "Query") for __typename."""
+
+_ANALYTIC_ARGUMENTS: Final = {
+    "modelsClaimedToBeat": frozenset({"model", "includeVariants", "first"}),
+}
+"""The headline questions a plan answers, and the arguments it may be given: the model as a
+string or a variable, the others as literals (with a filter or `after` strawberry answers)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A compiled read: the operation's name, its variables, its root fields in order."""
 
     operation_name: str | None
     variables: tuple[str, ...]
-    roots: tuple[_Lookup | _List | tuple[str, str], ...]  # (response key, "Query") for __typename
+    roots: tuple[_Root, ...]
     extensions: Mapping[str, Any] | None
 
     async def run(self, context: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -185,7 +208,11 @@ class Plan:
         reads: list[Awaitable[Any]] = [
             knowledge.nodes(kind, found, prefetch) for (kind, prefetch), found in wanted.items()
         ]
-        reads += [knowledge.page(r.kind, r.request) for r in self.roots if isinstance(r, _List)]
+        for root, key in zip(self.roots, keys, strict=True):  # pages, in the roots' order
+            if isinstance(root, _List):
+                reads.append(knowledge.page(root.kind, root.request))
+            elif isinstance(root, _Analytic):
+                reads.append(root.read(knowledge, key))
         answers = await _read(state, reads)
         if answers is None:
             return None
@@ -198,7 +225,7 @@ class Plan:
                 if isinstance(root, _Lookup):
                     node = nodes[(root.kind, root.prefetch)].get(key)
                     data[root.response_key] = None if node is None else root.shape(node, pending)
-                elif isinstance(root, _List):
+                elif isinstance(root, (_List, _Analytic)):
                     data[root.response_key] = root.complete(next(pages), pending)
                 else:
                     data[root[0]] = root[1]
@@ -230,6 +257,9 @@ class Plan:
                 key = normalise_key(root.kind, str(raw))
                 wanted.setdefault((root.kind, root.prefetch), []).append(key)
                 keys.append(key)
+            elif isinstance(root, _Analytic):
+                raw = root.literal if root.variable is None else variables[root.variable]
+                keys.append(str(raw))
             else:
                 keys.append("")
         return wanted, keys
@@ -365,7 +395,7 @@ class _Compiler:
             ):
                 raise _GiveUp
             variables.append(definition.variable.name.value)
-        roots: list[_Lookup | _List | tuple[str, str]] = []
+        roots: list[_Root] = []
         query_type = self.schema.query_type
         assert query_type is not None
         for key, nodes in self._collect([operation.selection_set], query_type.name).items():
@@ -374,6 +404,8 @@ class _Compiler:
                 roots.append((key, query_type.name))
             elif field in self.lists:
                 roots.append(self._list(query_type, nodes, key))
+            elif field in _ANALYTIC_ARGUMENTS:
+                roots.append(self._analytic(query_type, nodes, key))
             else:
                 roots.append(self._lookup(query_type, nodes, key))
         return Plan(name, tuple(variables), tuple(roots), extensions)
@@ -404,6 +436,43 @@ class _Compiler:
         )
         shape = self._object(node_type, selections, prefetch)
         return _Lookup(key, kind, literal, variable, prefetch, shape)
+
+    def _analytic(
+        self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str
+    ) -> _Analytic:
+        """A headline question's root field: its model a literal string or a variable, its
+        other arguments literals or their defaults, as the resolver would take them."""
+        (field,) = nodes
+        definition = query_type.fields[field.name.value]
+        values = {n: a.default_value for n, a in definition.args.items()}
+        literal = variable = None
+        for argument in field.arguments or ():
+            name, value = argument.name.value, argument.value
+            if name not in _ANALYTIC_ARGUMENTS[field.name.value]:
+                raise _GiveUp
+            if name == "model" and isinstance(value, StringValueNode):
+                literal = value.value
+            elif name == "model" and isinstance(value, VariableNode):
+                variable = value.name.value
+            elif isinstance(value, BooleanValueNode) and name == "includeVariants":
+                values[name] = value.value
+            elif isinstance(value, IntValueNode) and name == "first":
+                values[name] = int(value.value)
+            else:
+                raise _GiveUp
+        if literal is None and variable is None:
+            raise _GiveUp
+        include_variants, first = bool(values["includeVariants"]), values["first"]
+        if not isinstance(first, int):
+            raise _GiveUp
+
+        def read(knowledge: KnowledgeGraph, model: str) -> Awaitable[Any]:
+            return knowledge.models_claimed_to_beat(
+                model, include_variants=include_variants, first=first
+            )
+
+        complete = self._page_shape(definition, nodes, (), None)
+        return _Analytic(key, literal, variable, read, complete)
 
     def _list(self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str) -> _List:
         """A root list field (one page of a kind, as schema._list reads it)."""
