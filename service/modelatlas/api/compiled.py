@@ -1,8 +1,10 @@
-"""Compiled reads: a document made only of node lookups by key and root lists, their scalar
-fields, their relationships without arguments, their connections given literal `first` and
-`orderBy` and their lineages given literal `maxDepth` and `first` (directly or through
-fragments on those types; no directives) is answered by a plan made once per document, instead
-of by strawberry's and graphql-core's per-request, per-field execution.
+"""Compiled reads: a document made only of node lookups by key, root lists and the headline
+question `modelsClaimedToBeat` (its model a literal or a variable, `includeVariants` and
+`first` literals), their scalar fields, their relationships without arguments, their
+connections given literal `first` and `orderBy` and their lineages given literal `maxDepth` and
+`first` (directly or through fragments on those types; no directives) is answered by a plan
+made once per document, instead of by strawberry's and graphql-core's per-request, per-field
+execution.
 
 A plan reads what strawberry's resolvers read, in fewer statements: a lookup reads every
 relationship it selects along (loaders.selection_prefetch) and a root list one page, as they
