@@ -358,6 +358,22 @@ async def test_models_claimed_to_beat_answers_as_strawberry_does(
     assert second.json() == answered.json()
 
 
+async def test_search_answers_as_strawberry_does(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    document = "query S($text: String!) { search(text: $text, first: 5) { kind key name score } }"
+    for text in ("deepseek", "Qwen 2.5 Max", "gpt"):
+        first, through_strawberry, through_plan = await _round_trips(
+            client, compiled, f"{document}\n# {text}", {"text": text}
+        )
+        assert (through_strawberry, through_plan) == (1, 1)
+        assert first.json()["data"]["search"], text
+    literal = '{ hits: search(text: "deepseek") { __typename key } }'
+    first, _, _ = await _round_trips(client, compiled, literal)
+    assert len(first.json()["data"]["hits"]) > 1
+
+
 async def test_a_connection_selected_twice_is_read_along_once(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:
@@ -504,6 +520,8 @@ async def test_variables_a_plan_cannot_take_go_to_strawberry(
         'query A { model(slug: "deepseek-r1") { slug } } query B { about { serviceVersion } }',
         '{ modelsClaimedToBeat(model: "gpt-4", since: "2024-01-01") { totalCount } }',
         '{ modelsClaimedToBeat(model: "gpt-4", after: null) { totalCount } }',
+        '{ search(text: "deepseek", kinds: [MODEL]) { key } }',
+        '{ search(text: "deepseek") { node { ... on Model { slug } } } }',
     ],
 )
 async def test_documents_beyond_plain_reads_are_not_planned(

@@ -1,10 +1,10 @@
-"""Compiled reads: a document made only of node lookups by key, root lists and the headline
-question `modelsClaimedToBeat` (its model a literal or a variable, `includeVariants` and
-`first` literals), their scalar fields, their relationships without arguments, their
-connections given literal `first` and `orderBy` and their lineages given literal `maxDepth` and
-`first` (directly or through fragments on those types; no directives) is answered by a plan
-made once per document, instead of by strawberry's and graphql-core's per-request, per-field
-execution.
+"""Compiled reads: a document made only of node lookups by key, root lists and the root questions
+`modelsClaimedToBeat` and `search` (_QUESTIONS: the model or text a literal or a variable,
+`includeVariants` and `first` literals), their scalar fields, their relationships without
+arguments, their connections given literal `first` and `orderBy` and their lineages given
+literal `maxDepth` and `first` (directly or through fragments on those types; no directives) is
+answered by a plan made once per document, instead of by strawberry's and graphql-core's
+per-request, per-field execution.
 
 A plan reads what strawberry's resolvers read, in fewer statements: a lookup reads every
 relationship it selects along (loaders.selection_prefetch) and a root list one page, as they
@@ -168,8 +168,8 @@ class _List:
 
 @dataclass(frozen=True, slots=True)
 class _Analytic:
-    """One root field of a headline question (modelsClaimedToBeat): its response key, its
-    model (literal or variable), its one read given the model and what is made of its page."""
+    """One root question (_QUESTIONS): its response key, its key argument (literal or
+    variable), its one read given that and what is made of its answer."""
 
     response_key: str
     literal: str | None
@@ -181,11 +181,34 @@ class _Analytic:
 _Root = _Lookup | _List | _Analytic | tuple[str, str]
 """A plan's root field; (response key, "Query") for __typename."""
 
-_ANALYTIC_ARGUMENTS: Final = {
-    "modelsClaimedToBeat": frozenset({"model", "includeVariants", "first"}),
+Literals = Mapping[str, Any]
+"""A root question's literal arguments (and the defaults of those not given), by GraphQL name."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """A root field a plan answers with one KnowledgeGraph read: the argument the read takes
+    first (a string, literal or variable), the others it may be given as literals, and the read
+    (any other argument, `after` or a filter, goes to strawberry)."""
+
+    key: str
+    literals: frozenset[str]
+    read: Callable[[KnowledgeGraph, str, Literals], Awaitable[Any]]
+
+
+_QUESTIONS: Final = {
+    "modelsClaimedToBeat": _Question(
+        "model",
+        frozenset({"includeVariants", "first"}),
+        lambda kg, model, given: kg.models_claimed_to_beat(
+            model, include_variants=given["includeVariants"], first=given["first"]
+        ),
+    ),
+    "search": _Question(
+        "text", frozenset({"first"}), lambda kg, text, given: kg.search(text, first=given["first"])
+    ),
 }
-"""The headline questions a plan answers, and the arguments it may be given: the model as a
-string or a variable, the others as literals (with a filter or `after` strawberry answers)."""
+"""The root questions a plan answers besides lookups and lists, as their resolvers read them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +429,7 @@ class _Compiler:
                 roots.append((key, query_type.name))
             elif field in self.lists:
                 roots.append(self._list(query_type, nodes, key))
-            elif field in _ANALYTIC_ARGUMENTS:
+            elif field in _QUESTIONS:
                 roots.append(self._analytic(query_type, nodes, key))
             else:
                 roots.append(self._lookup(query_type, nodes, key))
@@ -442,36 +465,30 @@ class _Compiler:
     def _analytic(
         self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str
     ) -> _Analytic:
-        """A headline question's root field: its model a literal string or a variable, its
-        other arguments literals or their defaults, as the resolver would take them."""
+        """A root question's field: its key argument a literal string or a variable, its
+        other arguments boolean or int literals or their defaults, as its resolver takes them."""
         (field,) = nodes
+        question = _QUESTIONS[field.name.value]
         definition = query_type.fields[field.name.value]
-        values = {n: a.default_value for n, a in definition.args.items()}
+        given = {n: definition.args[n].default_value for n in question.literals}
         literal = variable = None
         for argument in field.arguments or ():
             name, value = argument.name.value, argument.value
-            if name not in _ANALYTIC_ARGUMENTS[field.name.value]:
-                raise _GiveUp
-            if name == "model" and isinstance(value, StringValueNode):
+            if name == question.key and isinstance(value, StringValueNode):
                 literal = value.value
-            elif name == "model" and isinstance(value, VariableNode):
+            elif name == question.key and isinstance(value, VariableNode):
                 variable = value.name.value
-            elif isinstance(value, BooleanValueNode) and name == "includeVariants":
-                values[name] = value.value
-            elif isinstance(value, IntValueNode) and name == "first":
-                values[name] = int(value.value)
+            elif name in question.literals and isinstance(value, BooleanValueNode):
+                given[name] = value.value
+            elif name in question.literals and isinstance(value, IntValueNode):
+                given[name] = int(value.value)
             else:
                 raise _GiveUp
-        if literal is None and variable is None:
-            raise _GiveUp
-        include_variants, first = bool(values["includeVariants"]), values["first"]
-        if not isinstance(first, int):
+        if (literal is None and variable is None) or Undefined in given.values():
             raise _GiveUp
 
-        def read(knowledge: KnowledgeGraph, model: str) -> Awaitable[Any]:
-            return knowledge.models_claimed_to_beat(
-                model, include_variants=include_variants, first=first
-            )
+        def read(knowledge: KnowledgeGraph, argument: str) -> Awaitable[Any]:
+            return question.read(knowledge, argument, given)
 
         complete = self._page_shape(definition, nodes, (), None)
         return _Analytic(key, literal, variable, read, complete)
