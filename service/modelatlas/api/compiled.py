@@ -575,22 +575,23 @@ class _Compiler:
         )
 
     def _relation(
-        self, relation: str, definition: GraphQLField, nodes: list[FieldNode], many: bool
+        self,
+        relation: str,
+        definition: GraphQLField,
+        nodes: list[FieldNode],
+        child: GraphQLObjectType,
     ) -> _Paged:
         """A relationship field not read along with its parents: all their nodes of it in one
         statement (what loaders.related's loader reads), each with its own read along."""
-        child = RELATIONS[relation].child
-        child_type = self.schema.get_type(child)
-        assert isinstance(child_type, GraphQLObjectType)
         selections = _subselections(nodes)
         prefetch = selection_prefetch(
-            self.schema, child, [*selections], self.fragments, paged=self._along
+            self.schema, child.name, [*selections], self.fragments, paged=self._along
         )
-        complete = _complete(definition.type, self._object(child_type, selections, prefetch))
+        complete = _complete(definition.type, self._object(child, selections, prefetch))
+        many = _is_list(definition.type)
 
         def value(found: Any, pending: list[_Pending]) -> Any:
-            found = found or []
-            return complete(found if many else (found[0] if found else None), pending)
+            return complete(_as_field(found or [], many), pending)
 
         return _Paged(("related", relation, prefetch), _relations(relation, prefetch), value)
 
@@ -674,13 +675,13 @@ class _Compiler:
                 and isinstance(child, GraphQLObjectType)
                 and child.name == RELATIONS[relation].child
             ):
-                many = _is_list(found.type)
                 if relation in read_along:
                     shape = self._object(child, _subselections(nodes), read_along[relation])
+                    many = _is_list(found.type)
                     parts.append((key, _related(relation, many, _complete(found.type, shape))))
                 else:  # below the statement's depth or budget: read per level, after the nodes
                     parts.append((key, _placeholder))
-                    later.append((key, self._relation(relation, found, nodes, many)))
+                    later.append((key, self._relation(relation, found, nodes, child)))
             else:
                 raise _GiveUp
         if not later:
@@ -790,9 +791,14 @@ def _related(relation: str | Along, many: bool, complete: Shape) -> Shape:
         found = None if prefetched is None else prefetched.get(relation)
         if found is None:
             raise _GiveUp
-        return complete(found if many else (found[0] if found else None), pending)
+        return complete(_as_field(found, many), pending)
 
     return read
+
+
+def _as_field(found: list[Any], many: bool) -> Any:
+    """A relationship's nodes as its field gives them: all, or the first one (to-one)."""
+    return found if many else (found[0] if found else None)
 
 
 def _is_list(graphql_type: GraphQLOutputType) -> bool:

@@ -247,11 +247,19 @@ def selection_prefetch(
     field without arguments and every paged field `paged` gives a page or lineage for, down to
     MAX_PREFETCH_DEPTH levels (a lineage's models read nothing along), or fewer levels when
     that reads more than MAX_PREFETCH_BRANCHES along (on one level: the first that many)."""
+    whole = _prefetch(schema, kind, selections, fragments, MAX_PREFETCH_DEPTH, paged)
     for levels in range(MAX_PREFETCH_DEPTH, 0, -1):
-        plan = _prefetch(schema, kind, selections, fragments, levels, paged)
+        plan = _cut(whole, levels)
         if branches(plan) <= MAX_PREFETCH_BRANCHES:
             return plan
     return plan[:MAX_PREFETCH_BRANCHES]
+
+
+def _cut(prefetch: Prefetch, levels: int) -> Prefetch:
+    """A prefetch tree down to `levels` levels."""
+    if levels <= 0:
+        return ()
+    return tuple((along, _cut(below, levels - 1)) for along, below in prefetch)
 
 
 def branches(prefetch: Prefetch) -> int:
