@@ -374,6 +374,39 @@ async def test_search_answers_as_strawberry_does(
     assert len(first.json()["data"]["hits"]) > 1
 
 
+async def test_path_answers_as_strawberry_does(
+    app_client: tuple[httpx.AsyncClient, CompiledReads],
+) -> None:
+    client, compiled = app_client
+    document = """query P($from: ID!, $to: ID!) {
+      path(from: $from, to: $to, maxHops: 5, relationships: [ANNOUNCED_BY, CITED_IN, AFFECTED,
+                                                           DEVELOPED, BASED_IN]) {
+        __typename hops start { kind key name } end { kind key }
+        steps { relationship direction node { __typename kind key name } }
+      }
+    }"""
+    ends = [("moonshot-ai", "organization:nvidia"), ("model:deepseek-r1", "deepseek")]
+    for start, end in ends:
+        first, through_strawberry, through_plan = await _round_trips(
+            client, compiled, f"{document}\n# {start}", {"from": start, "to": end}
+        )
+        assert (through_strawberry, through_plan) == (1, 1)
+        assert first.json()["data"]["path"]["steps"], (start, end)
+    # literal ends and the default hops and relationships; no path that short is null
+    unrelated = '{ path(from: "moonshot-ai", to: "nvidia", maxHops: 1) { hops } }'
+    first, _, _ = await _round_trips(client, compiled, unrelated)
+    assert first.json()["data"] == {"path": None}
+    literal = '{ p: path(from: "moonshot-ai", to: "nvidia") { hops end { key } } }'
+    first, _, _ = await _round_trips(client, compiled, literal)
+    assert first.json()["data"]["p"]["end"] == {"key": "nvidia"}
+    body = {"query": f"{document}\n# missing", "variables": {"from": "moonshot-ai", "to": "x:y"}}
+    answered, second, planned = await _twice(client, compiled, body)
+    # an end that is not there: the plan's read fails, and strawberry answers with that error
+    assert planned == 0
+    assert answered.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert second.json() == answered.json()
+
+
 async def test_a_connection_selected_twice_is_read_along_once(
     app_client: tuple[httpx.AsyncClient, CompiledReads],
 ) -> None:

@@ -1,6 +1,7 @@
 """Compiled reads: a document made only of node lookups by key, root lists and the root questions
-`modelsClaimedToBeat` and `search` (_QUESTIONS: the model or text a literal or a variable,
-`includeVariants` and `first` literals), their scalar fields, their relationships without
+`modelsClaimedToBeat`, `search` and `path` (_QUESTIONS: the model, the text or the two ends
+literals or variables; `includeVariants`, `first`, `maxHops` and `relationships` literals),
+their scalar fields, their relationships without
 arguments, their connections given literal `first` and `orderBy` and their lineages given
 literal `maxDepth` and `first` (directly or through fragments on those types; no directives) is
 answered by a plan made once per document, instead of by strawberry's and graphql-core's
@@ -41,7 +42,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from graphql import (
-    BooleanValueNode,
     DocumentNode,
     EnumValueNode,
     FieldNode,
@@ -65,9 +65,11 @@ from graphql import (
     get_named_type,
     is_leaf_type,
     parse,
+    value_from_ast,
     visit,
 )
 from graphql.execution.values import get_argument_values
+from graphql.language.predicates import is_const_value_node
 from graphql.pyutils import Undefined
 from strawberry import Schema
 
@@ -144,14 +146,34 @@ class _Paged:
 
 
 @dataclass(frozen=True, slots=True)
+class _Key:
+    """A key argument of a root field: a literal string, or the variable that gives it."""
+
+    text: str
+    variable: bool
+
+    def value(self, variables: Mapping[str, Any]) -> str:
+        """The request's value of it (Plan._keys checked the variables are strings)."""
+        return str(variables[self.text]) if self.variable else self.text
+
+
+def _key(value: Any) -> _Key:
+    """A key argument's value node as a _Key; anything but a string or a variable gives up."""
+    if isinstance(value, StringValueNode):
+        return _Key(value.value, False)
+    if isinstance(value, VariableNode):
+        return _Key(value.name.value, True)
+    raise _GiveUp
+
+
+@dataclass(frozen=True, slots=True)
 class _Lookup:
-    """One root lookup field: its response key, node kind, key (literal or variable) and
-    what its selection reads along and makes of the node."""
+    """One root lookup field: its response key, node kind, key and what its selection reads
+    along and makes of the node."""
 
     response_key: str
     kind: str
-    literal: str | None
-    variable: str | None
+    key: _Key
     prefetch: Prefetch
     shape: Shape
 
@@ -168,13 +190,12 @@ class _List:
 
 @dataclass(frozen=True, slots=True)
 class _Analytic:
-    """One root question (_QUESTIONS): its response key, its key argument (literal or
-    variable), its one read given that and what is made of its answer."""
+    """One root question (_QUESTIONS): its response key, its key arguments (each a literal or
+    a variable), its one read given them and what is made of its answer."""
 
     response_key: str
-    literal: str | None
-    variable: str | None
-    read: Callable[[KnowledgeGraph, str], Awaitable[Any]]
+    keys: tuple[_Key, ...]
+    read: Callable[[KnowledgeGraph, tuple[str, ...]], Awaitable[Any]]
     complete: Shape
 
 
@@ -182,30 +203,40 @@ _Root = _Lookup | _List | _Analytic | tuple[str, str]
 """A plan's root field; (response key, "Query") for __typename."""
 
 Literals = Mapping[str, Any]
-"""A root question's literal arguments (and the defaults of those not given), by GraphQL name."""
+"""A root question's literal arguments and the schema's defaults of those not given, by GraphQL
+name (one with no default and not given is absent: its resolver takes its Python default)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Question:
-    """A root field a plan answers with one KnowledgeGraph read: the argument the read takes
-    first (a string, literal or variable), the others it may be given as literals, and the read
-    (any other argument, `after` or a filter, goes to strawberry)."""
+    """A root field a plan answers with one KnowledgeGraph read: the arguments the read takes
+    first (strings, each a literal or a variable, all required), the others it may be given
+    as literals, and the read (any other argument, `after` or a filter, goes to strawberry)."""
 
-    key: str
+    keys: tuple[str, ...]
     literals: frozenset[str]
-    read: Callable[[KnowledgeGraph, str, Literals], Awaitable[Any]]
+    read: Callable[[KnowledgeGraph, tuple[str, ...], Literals], Awaitable[Any]]
 
 
 _QUESTIONS: Final = {
     "modelsClaimedToBeat": _Question(
-        "model",
+        ("model",),
         frozenset({"includeVariants", "first"}),
-        lambda kg, model, given: kg.models_claimed_to_beat(
-            model, include_variants=given["includeVariants"], first=given["first"]
+        lambda kg, keys, given: kg.models_claimed_to_beat(
+            keys[0], include_variants=given["includeVariants"], first=given["first"]
         ),
     ),
     "search": _Question(
-        "text", frozenset({"first"}), lambda kg, text, given: kg.search(text, first=given["first"])
+        ("text",),
+        frozenset({"first"}),
+        lambda kg, keys, given: kg.search(keys[0], first=given["first"]),
+    ),
+    "path": _Question(
+        ("from", "to"),
+        frozenset({"maxHops", "relationships"}),
+        lambda kg, keys, given: kg.path(
+            keys[0], keys[1], max_hops=given["maxHops"], relationships=given.get("relationships")
+        ),
     ),
 }
 """The root questions a plan answers besides lookups and lists, as their resolvers read them."""
@@ -248,7 +279,7 @@ class Plan:
         try:
             for root, key in zip(self.roots, keys, strict=True):
                 if isinstance(root, _Lookup):
-                    node = nodes[(root.kind, root.prefetch)].get(key)
+                    node = nodes[(root.kind, root.prefetch)].get(key[0])
                     data[root.response_key] = None if node is None else root.shape(node, pending)
                 elif isinstance(root, (_List, _Analytic)):
                     data[root.response_key] = root.complete(next(pages), pending)
@@ -269,24 +300,23 @@ class Plan:
 
     def _keys(
         self, variables: Mapping[str, Any]
-    ) -> tuple[dict[tuple[str, Prefetch], list[str]], list[str]]:
-        """The normalised keys to read, per kind and prefetch, and each root field's key."""
+    ) -> tuple[dict[tuple[str, Prefetch], list[str]], list[tuple[str, ...]]]:
+        """The normalised keys to read, per kind and prefetch, and each root field's keys (a
+        lookup's one, a question's key arguments, none for __typename)."""
         for name in self.variables:
             if not isinstance(variables.get(name), str):
                 raise _GiveUp
         wanted: dict[tuple[str, Prefetch], list[str]] = {}
-        keys: list[str] = []
+        keys: list[tuple[str, ...]] = []
         for root in self.roots:
             if isinstance(root, _Lookup):
-                raw = root.literal if root.variable is None else variables[root.variable]
-                key = normalise_key(root.kind, str(raw))
+                key = normalise_key(root.kind, root.key.value(variables))
                 wanted.setdefault((root.kind, root.prefetch), []).append(key)
-                keys.append(key)
+                keys.append((key,))
             elif isinstance(root, _Analytic):
-                raw = root.literal if root.variable is None else variables[root.variable]
-                keys.append(str(raw))
+                keys.append(tuple(k.value(variables) for k in root.keys))
             else:
-                keys.append("")
+                keys.append(())
         return wanted, keys
 
 
@@ -445,13 +475,7 @@ class _Compiler:
             raise _GiveUp
         if get_named_type(definition.type).name != kind:
             raise _GiveUp
-        value = arguments[0].value
-        if isinstance(value, StringValueNode):
-            literal, variable = value.value, None
-        elif isinstance(value, VariableNode):
-            literal, variable = None, value.name.value
-        else:
-            raise _GiveUp
+        lookup_key = _key(arguments[0].value)
         node_type = self.schema.get_type(kind)
         if not isinstance(node_type, GraphQLObjectType):
             raise _GiveUp
@@ -460,38 +484,36 @@ class _Compiler:
             self.schema, kind, [*selections], self.fragments, paged=self._along
         )
         shape = self._object(node_type, selections, prefetch)
-        return _Lookup(key, kind, literal, variable, prefetch, shape)
+        return _Lookup(key, kind, lookup_key, prefetch, shape)
 
     def _analytic(
         self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str
     ) -> _Analytic:
-        """A root question's field: its key argument a literal string or a variable, its
-        other arguments boolean or int literals or their defaults, as its resolver takes them."""
+        """A root question's field: its key arguments literal strings or variables, its other
+        arguments literals (coerced as graphql-core coerces them) or their defaults, as its
+        resolver takes them."""
         (field,) = nodes
         question = _QUESTIONS[field.name.value]
         definition = query_type.fields[field.name.value]
-        given = {n: definition.args[n].default_value for n in question.literals}
-        literal = variable = None
+        defaults = {n: definition.args[n].default_value for n in question.literals}
+        given = {n: value for n, value in defaults.items() if value is not Undefined}
+        ends: dict[str, _Key] = {}
         for argument in field.arguments or ():
             name, value = argument.name.value, argument.value
-            if name == question.key and isinstance(value, StringValueNode):
-                literal = value.value
-            elif name == question.key and isinstance(value, VariableNode):
-                variable = value.name.value
-            elif name in question.literals and isinstance(value, BooleanValueNode):
-                given[name] = value.value
-            elif name in question.literals and isinstance(value, IntValueNode):
-                given[name] = int(value.value)
+            if name in question.keys:
+                ends[name] = _key(value)
+            elif name in question.literals and is_const_value_node(value):
+                given[name] = value_from_ast(value, definition.args[name].type)
             else:
                 raise _GiveUp
-        if (literal is None and variable is None) or Undefined in given.values():
+        if set(ends) != set(question.keys):
             raise _GiveUp
 
-        def read(knowledge: KnowledgeGraph, argument: str) -> Awaitable[Any]:
-            return question.read(knowledge, argument, given)
+        def read(knowledge: KnowledgeGraph, keys: tuple[str, ...]) -> Awaitable[Any]:
+            return question.read(knowledge, keys, given)
 
         complete = self._page_shape(definition, nodes, (), None)
-        return _Analytic(key, literal, variable, read, complete)
+        return _Analytic(key, tuple(ends[k] for k in question.keys), read, complete)
 
     def _list(self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str) -> _List:
         """A root list field (one page of a kind, as schema._list reads it)."""
