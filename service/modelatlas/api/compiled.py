@@ -1,11 +1,10 @@
 """Compiled reads: a document made only of node lookups by key, root lists and the root questions
 `modelsClaimedToBeat`, `search` and `path` (_QUESTIONS: the model, the text or the two ends
 literals or variables; `includeVariants`, `first`, `maxHops` and `relationships` literals),
-their scalar fields, their relationships without
-arguments, their connections given literal `first` and `orderBy` and their lineages given
-literal `maxDepth` and `first` (directly or through fragments on those types; no directives) is
-answered by a plan made once per document, instead of by strawberry's and graphql-core's
-per-request, per-field execution.
+their scalar fields, their relationships without arguments, their connections given literal
+`first` and `orderBy` and their lineages given literal `maxDepth` and `first` (directly or
+through fragments on those types; no directives) is answered by a plan made once per document,
+instead of by strawberry's and graphql-core's per-request, per-field execution.
 
 A plan reads what strawberry's resolvers read, in fewer statements: a lookup reads every
 relationship it selects along (loaders.selection_prefetch) and a root list one page, as they
@@ -497,23 +496,23 @@ class _Compiler:
         definition = query_type.fields[field.name.value]
         defaults = {n: definition.args[n].default_value for n in question.literals}
         given = {n: value for n, value in defaults.items() if value is not Undefined}
-        ends: dict[str, _Key] = {}
+        keyed: dict[str, _Key] = {}
         for argument in field.arguments or ():
             name, value = argument.name.value, argument.value
             if name in question.keys:
-                ends[name] = _key(value)
+                keyed[name] = _key(value)
             elif name in question.literals and is_const_value_node(value):
                 given[name] = value_from_ast(value, definition.args[name].type)
             else:
                 raise _GiveUp
-        if set(ends) != set(question.keys):
+        if set(keyed) != set(question.keys) or any(v is Undefined for v in given.values()):
             raise _GiveUp
 
         def read(knowledge: KnowledgeGraph, keys: tuple[str, ...]) -> Awaitable[Any]:
             return question.read(knowledge, keys, given)
 
         complete = self._page_shape(definition, nodes, (), None)
-        return _Analytic(key, tuple(ends[k] for k in question.keys), read, complete)
+        return _Analytic(key, tuple(keyed[k] for k in question.keys), read, complete)
 
     def _list(self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str) -> _List:
         """A root list field (one page of a kind, as schema._list reads it)."""
