@@ -155,6 +155,17 @@ async def _round_trips(
     return first, through_strawberry.count, through_plan.count
 
 
+async def _not_found_through_strawberry(
+    client: httpx.AsyncClient, compiled: CompiledReads, body: dict[str, Any]
+) -> None:
+    """A question about something that is not there: its plan's read fails, no plan answers,
+    and strawberry answers NOT_FOUND both times, the same body."""
+    answered, second, planned = await _twice(client, compiled, body)
+    assert planned == 0
+    assert answered.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert second.json() == answered.json()
+
+
 @pytest.mark.parametrize("field", sorted(ROOT_LOOKUPS))
 async def test_every_lookup_and_field_answers_as_strawberry_does(
     app_client: tuple[httpx.AsyncClient, CompiledReads], seeded_graph: Graph, field: str
@@ -349,13 +360,9 @@ async def test_models_claimed_to_beat_answers_as_strawberry_does(
         e["node"]["claim"]["id"] for e in after.json()["data"]["modelsClaimedToBeat"]["edges"]
     }
     assert following and not following & shown
-    missing = f"{document}\n# missing"
-    body = {"query": missing, "variables": {"model": "no-such-model"}}
-    answered, second, planned = await _twice(client, compiled, body)
-    # a model that is not there: the plan's read fails, and strawberry answers with that error
-    assert planned == 0
-    assert answered.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert second.json() == answered.json()
+    # a model that is not there
+    missing = {"query": f"{document}\n# missing", "variables": {"model": "no-such-model"}}
+    await _not_found_through_strawberry(client, compiled, missing)
 
 
 async def test_search_answers_as_strawberry_does(
@@ -399,12 +406,9 @@ async def test_path_answers_as_strawberry_does(
     literal = '{ p: path(from: "moonshot-ai", to: "nvidia") { hops end { key } } }'
     first, _, _ = await _round_trips(client, compiled, literal)
     assert first.json()["data"]["p"]["end"] == {"key": "nvidia"}
-    body = {"query": f"{document}\n# missing", "variables": {"from": "moonshot-ai", "to": "x:y"}}
-    answered, second, planned = await _twice(client, compiled, body)
-    # an end that is not there: the plan's read fails, and strawberry answers with that error
-    assert planned == 0
-    assert answered.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert second.json() == answered.json()
+    # an end that is not there
+    missing = {"query": f"{document}\n# missing", "variables": {"from": "moonshot-ai", "to": "x:y"}}
+    await _not_found_through_strawberry(client, compiled, missing)
 
 
 async def test_a_connection_selected_twice_is_read_along_once(

@@ -478,12 +478,17 @@ class _Compiler:
         node_type = self.schema.get_type(kind)
         if not isinstance(node_type, GraphQLObjectType):
             raise _GiveUp
+        prefetch, shape = self._node(node_type, nodes)
+        return _Lookup(key, kind, lookup_key, prefetch, shape)
+
+    def _node(self, node_type: GraphQLObjectType, nodes: list[FieldNode]) -> tuple[Prefetch, Shape]:
+        """What a node's own statement reads along for a field's selections on it, and the
+        node's shape given that (a lookup's node, a relationship's read per level)."""
         selections = _subselections(nodes)
         prefetch = selection_prefetch(
-            self.schema, kind, [*selections], self.fragments, paged=self._along
+            self.schema, node_type.name, [*selections], self.fragments, paged=self._along
         )
-        shape = self._object(node_type, selections, prefetch)
-        return _Lookup(key, kind, lookup_key, prefetch, shape)
+        return prefetch, self._object(node_type, selections, prefetch)
 
     def _analytic(
         self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str
@@ -604,11 +609,8 @@ class _Compiler:
     ) -> _Paged:
         """A relationship field not read along with its parents: all their nodes of it in one
         statement (what loaders.related's loader reads), each with its own read along."""
-        selections = _subselections(nodes)
-        prefetch = selection_prefetch(
-            self.schema, child.name, [*selections], self.fragments, paged=self._along
-        )
-        complete = _complete(definition.type, self._object(child, selections, prefetch))
+        prefetch, shape = self._node(child, nodes)
+        complete = _complete(definition.type, shape)
         many = _is_list(definition.type)
 
         def value(found: Any, pending: list[_Pending]) -> Any:
