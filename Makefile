@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := service tests $(wildcard bench)
 
-.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop bench bench-quick bench-large bench-import soak clean
+.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop snapshot bench bench-quick bench-large bench-import soak clean
 
 run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
 	$(BIN)/modelatlas serve
@@ -45,6 +45,11 @@ compose-check:
 	  docker-compose -f docker-compose.yml config --quiet; \
 	else echo "compose-check: install docker-compose (Debian package) or the docker compose plugin" >&2; exit 1; fi
 	@echo "docker-compose.yml is valid"
+
+# Rebuild seed/snapshot/ (trimmed, gzipped public data + manifest) from ../shared/data.
+SHARED_DATA ?= ../shared/data
+snapshot: setup
+	$(BIN)/python -m modelatlas.ingest.snapshot $(SHARED_DATA) seed/snapshot
 
 # The service vs the raw Python driver and @neo4j/graphql (installed into bench/peer), same Neo4j,
 # same data, same run; writes bench/RESULTS.md and bench/results.json. Loaded graphs are kept

@@ -13,7 +13,6 @@ from modelatlas.ingest.epoch import (
     BENCHMARKS_SOURCE,
     MODELS_SOURCE,
     EpochFormatError,
-    ImportBatch,
     model_lookup,
     model_slug,
     name_key,
@@ -21,6 +20,7 @@ from modelatlas.ingest.epoch import (
     parse_epoch_models,
     resolve_models,
 )
+from modelatlas.ingest.tabular import ImportBatch
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "epoch"
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

@@ -11,30 +11,39 @@ existing nodes instead of duplicating them.
 import csv
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from pydantic import ValidationError
 
-from modelatlas.countries import country_code
 from modelatlas.domain import (
     Accessibility,
     Benchmark,
     Dataset,
     Model,
-    Organization,
-    OrganizationKind,
     Record,
     Release,
     Result,
     Source,
     slugify,
+)
+from modelatlas.ingest.tabular import (
+    Collector,
+    ImportBatch,
+    Organizations,
+    clean,
+    error_text,
+    first_url,
+    iso_date,
+    parse_score,
+    read_csv,
+    record_id,
+    source_for,
+    split_cell,
 )
 
 __all__ = [
@@ -42,8 +51,6 @@ __all__ = [
     "BENCHMARK_NAMES",
     "MODELS_SOURCE",
     "EpochFormatError",
-    "ImportBatch",
-    "ImportReport",
     "model_lookup",
     "model_slug",
     "name_key",
@@ -119,9 +126,7 @@ BENCHMARK_NAMES: Final[dict[str, str]] = {
 }
 """Display names of the hub's benchmarks, by file name without ``_external.csv``."""
 
-EXAMPLES_PER_REASON: Final = 5
 _FLOAT_NOISE: Final = 1e-12  # relative error of a float that should have been a whole number
-_CSV_FIELD_LIMIT: Final = 2**31 - 1  # author lists and abstracts run to several KB
 
 _ACCESSIBILITY: Final[dict[str, Accessibility]] = {
     "open weights (unrestricted)": Accessibility.OPEN_WEIGHTS,
@@ -132,14 +137,6 @@ _ACCESSIBILITY: Final[dict[str, Accessibility]] = {
     "unreleased": Accessibility.UNRELEASED,
 }
 
-_ORGANIZATION_KINDS: Final[dict[str, OrganizationKind]] = {
-    "industry": OrganizationKind.COMPANY,
-    "academia": OrganizationKind.ACADEMIA,
-    "government": OrganizationKind.GOVERNMENT,
-    "research collective": OrganizationKind.RESEARCH_COLLECTIVE,
-    "non-profit": OrganizationKind.NONPROFIT,
-    "nonprofit": OrganizationKind.NONPROFIT,
-}
 
 # Hub columns that say when a score was measured, best first. "Release date" is the
 # model's release, and terminalbench's "Created" is when Epoch entered the row: neither is.
@@ -155,11 +152,6 @@ _MEASURED_COLUMNS: Final = (
 )
 _RECORD_ID_COLUMNS: Final = ("id", "ID", "UUID")
 
-# Epoch separates values with a bare comma; a comma followed by a space belongs to a name
-# ("NERSC, Lawrence Berkeley National Laboratory", "Qilin Hesheng Network Technology Co., Ltd.").
-_LIST_SEPARATOR: Final = re.compile(r",(?!\s)")
-_URL: Final = re.compile(r"https?://[^\s,;]+(?:[,;][^\s,;]+)*", re.IGNORECASE)
-_BARE_URL: Final = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/\S*", re.IGNORECASE)
 _PROVIDER_PREFIX: Final = re.compile(r"^[A-Za-z0-9_.-]+/(?=.)")
 _EFFORT_SUFFIX: Final = re.compile(r"_(?:minimal|low|medium|high|xhigh|max|\d+k)$", re.IGNORECASE)
 
@@ -169,102 +161,6 @@ class EpochFormatError(ValueError):
 
 
 # --------------------------------------------------------------------------- report
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What a parse used and what it left out, so an import can be checked by hand."""
-
-    source: str
-    rows_read: int = 0
-    rows_used: int = 0
-    skipped: Mapping[str, int] = field(default_factory=dict)
-    """Reason -> how often a row, or one value of a row, was left out for it."""
-    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """Reason -> the first few rows it happened in."""
-    unmapped_countries: Mapping[str, int] = field(default_factory=dict)
-    """Country names with no ISO code (e.g. "Multinational"), left unset, with counts."""
-    skipped_files: Mapping[str, str] = field(default_factory=dict)
-    """File (relative to the folder read) -> why it was not read as results."""
-    existing_models: int = 0
-    """Model records dropped by :func:`resolve_models` because the graph already has them."""
-    unresolved: tuple[str, ...] = ()
-    """Base-model names that matched no model in the file or graph ("model-slug: name")."""
-
-    def lines(self) -> list[str]:
-        """The report as short human-readable lines."""
-        lines = [f"{self.source}: {self.rows_used} of {self.rows_read} rows used"]
-        for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0])):
-            examples = "; ".join(self.examples.get(reason, ()))
-            lines.append(f"  {count} x {reason}" + (f" (e.g. {examples})" if examples else ""))
-        if self.unmapped_countries:
-            names = ", ".join(
-                f"{name} ({n})" for name, n in sorted(self.unmapped_countries.items())
-            )
-            lines.append(f"  countries without an ISO code, left unset: {names}")
-        for name, reason in sorted(self.skipped_files.items()):
-            lines.append(f"  skipped file {name}: {reason}")
-        if self.existing_models:
-            lines.append(f"  {self.existing_models} models already in the graph, left as they are")
-        if self.unresolved:
-            lines.append(
-                f"  {len(self.unresolved)} base models not found: "
-                + "; ".join(self.unresolved[:EXAMPLES_PER_REASON])
-            )
-        return lines
-
-
-@dataclass(frozen=True, slots=True)
-class ImportBatch:
-    """A parsed Epoch file: the records to write, the report, and edges left to the caller."""
-
-    dataset: Dataset
-    report: ImportReport
-    unresolved_bases: tuple[tuple[str, str], ...] = ()
-    """(model slug, base-model name) pairs whose base is not a model of this batch."""
-    extra_derivations: tuple[tuple[str, str], ...] = ()
-    """(model slug, base slug) DERIVED_FROM edges between models the graph already has."""
-
-    def summary(self) -> str:
-        """Record counts and the report, one line each, for a CLI to print."""
-        counts = ", ".join(
-            f"{len(self.dataset.collection(name))} {name}"
-            for name in ("sources", "organizations", "models", "releases", "benchmarks", "results")
-        )
-        if self.extra_derivations:
-            counts += f", {len(self.extra_derivations)} extra derivations"
-        return "\n".join([counts, *self.report.lines()])
-
-
-class _Collector:
-    """Counts and examples of what was skipped, gathered while parsing."""
-
-    def __init__(self, source: str) -> None:
-        """Start an empty report for one file or folder."""
-        self.source = source
-        self.skipped: Counter[str] = Counter()
-        self.examples: dict[str, list[str]] = {}
-        self.unmapped_countries: Counter[str] = Counter()
-        self.skipped_files: dict[str, str] = {}
-
-    def skip(self, reason: str, example: str) -> None:
-        """Count one occurrence of a reason, keeping the first few examples."""
-        self.skipped[reason] += 1
-        examples = self.examples.setdefault(reason, [])
-        if len(examples) < EXAMPLES_PER_REASON:
-            examples.append(example)
-
-    def report(self, rows_read: int, rows_used: int) -> ImportReport:
-        """Freeze what was gathered."""
-        return ImportReport(
-            source=self.source,
-            rows_read=rows_read,
-            rows_used=rows_used,
-            skipped=dict(self.skipped),
-            examples={reason: tuple(items) for reason, items in self.examples.items()},
-            unmapped_countries=dict(self.unmapped_countries),
-            skipped_files=dict(self.skipped_files),
-        )
 
 
 # --------------------------------------------------------------------------- names and keys
@@ -306,165 +202,10 @@ def model_lookup(models: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
     return known
 
 
-def _clean(value: str | None) -> str:
-    """A cell as one line: whitespace runs (newlines included) collapsed, ends stripped."""
-    return " ".join(value.split()) if value else ""
-
-
-def _split(value: str | None) -> list[str]:
-    """The cleaned items of a comma-separated cell, empty items dropped."""
-    return [item for item in (_clean(part) for part in _LIST_SEPARATOR.split(value or "")) if item]
-
-
-def _aligned(values: list[str], count: int) -> list[str | None]:
-    """Per-organization values: zipped when counts match, else one shared value, else none."""
-    if len(values) == count:
-        return list(values)
-    if values and len(set(values)) == 1:
-        return [values[0]] * count
-    return [None] * count
-
-
-def _first_url(value: str | None) -> str | None:
-    """The first http(s) URL in a cell of links (or a scheme-less "arxiv.org/abs/..." one)."""
-    text = value or ""
-    match = _URL.search(text)
-    if match:
-        url = match.group(0)
-        # "a,https://b" keeps both in one match; cut at the next URL.
-        cut = re.search(r"[,;]\s*https?://", url[8:], re.IGNORECASE)
-        return _trim_url(url[: 8 + cut.start()] if cut else url)
-    bare = text.strip().split()
-    if bare and _BARE_URL.fullmatch(bare[0]):
-        return "https://" + _trim_url(bare[0])
-    return None
-
-
-def _trim_url(url: str) -> str:
-    """Drop punctuation that ends the sentence around a URL, keeping a balanced ")"."""
-    while url and (url[-1] in ".,;" or (url[-1] == ")" and url.count(")") > url.count("("))):
-        url = url[:-1]
-    return url
-
-
-def _source_for(url: str | None, title: str | None) -> Source | None:
-    """A Source for a link, or None when the link is not a valid URL."""
-    if url is None:
-        return None
-    try:
-        return Source(url=url, title=title or None)
-    except ValidationError:
-        return None
-
-
-def _iso_date(value: str) -> dt.date | None:
-    """The date at the start of an ISO date or timestamp, or None when there is none."""
-    try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
-
-
-def _error_text(exc: ValidationError) -> str:
-    """The first validation error of a record, short enough for an example line."""
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
-
-
 # --------------------------------------------------------------------------- csv
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a CSV file read whole, with missing cells as ""."""
-    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-        csv.field_size_limit(_CSV_FIELD_LIMIT)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in reader.fieldnames or []]
-        reader.fieldnames = header
-        rows = [
-            {key: value if isinstance(value, str) else "" for key, value in row.items() if key}
-            for row in reader
-        ]
-    return header, rows
-
-
 # --------------------------------------------------------------------------- organizations
-
-
-class _Organizations:
-    """Organizations gathered over many rows; each keeps its most frequent country and kind."""
-
-    def __init__(self, report: _Collector) -> None:
-        """Start with none."""
-        self.report = report
-        self.names: dict[str, str] = {}
-        self.countries: dict[str, Counter[str]] = {}
-        self.kinds: dict[str, Counter[OrganizationKind]] = {}
-        self.codes: dict[str, str | None] = {}
-        """Country name -> code, as looked up so far: a file repeats a few dozen names."""
-
-    def country_code(self, name: str) -> str | None:
-        """The code of a country name (None when it has none), looked up once per name."""
-        if name not in self.codes:
-            self.codes[name] = country_code(name)
-        return self.codes[name]
-
-    def add_row(
-        self, names_cell: str, countries_cell: str, kinds_cell: str, where: str
-    ) -> list[str]:
-        """Note the organizations of one row and return their slugs."""
-        names = _split(names_cell)
-        countries = _aligned(_split(countries_cell), len(names))
-        kinds = _aligned(_split(kinds_cell), len(names))
-        for country_name in _split(countries_cell):
-            if self.country_code(country_name) is None:
-                self.report.unmapped_countries[country_name] += 1
-        slugs: list[str] = []
-        for name, country, kind in zip(names, countries, kinds, strict=True):
-            try:
-                slug = slugify(name)
-            except ValueError:
-                self.report.skip(
-                    "organization name without letters or digits", f"{where}: {name!r}"
-                )
-                continue
-            if slug not in self.names:
-                try:
-                    Organization(slug=slug, name=name)
-                except ValidationError as exc:
-                    self.report.skip("invalid organization", f"{where}: {_error_text(exc)}")
-                    continue
-                self.names[slug] = name
-            code = self.country_code(country) if country else None
-            self.countries.setdefault(slug, Counter())
-            if code is not None:
-                self.countries[slug][code] += 1
-            self.kinds.setdefault(slug, Counter())
-            if kind:
-                self.kinds[slug][
-                    _ORGANIZATION_KINDS.get(kind.casefold(), OrganizationKind.OTHER)
-                ] += 1
-            if slug not in slugs:
-                slugs.append(slug)
-        return slugs
-
-    def records(self) -> list[Organization]:
-        """One Organization per slug, with its most frequent country and kind (first on ties)."""
-        records: list[Organization] = []
-        for slug, name in self.names.items():
-            countries = self.countries[slug].most_common(1)
-            kinds = self.kinds[slug].most_common(1)
-            records.append(
-                Organization(
-                    slug=slug,
-                    name=name,
-                    country=countries[0][0] if countries else None,
-                    kind=kinds[0][0] if kinds else None,
-                )
-            )
-        return records
 
 
 # --------------------------------------------------------------------------- models file
@@ -483,7 +224,7 @@ class _PendingModel:
     link: Source | None
 
 
-def _parameters(text: str, report: _Collector, where: str) -> int | None:
+def _parameters(text: str, report: Collector, where: str) -> int | None:
     """Parameter counts written as floats ("405000000000.0", "2.84e11") read as whole numbers."""
     if not text:
         return None
@@ -505,7 +246,7 @@ def _parameters(text: str, report: _Collector, where: str) -> int | None:
     return None
 
 
-def _compute(text: str, report: _Collector, where: str) -> float | None:
+def _compute(text: str, report: Collector, where: str) -> float | None:
     """A training-compute FLOP figure, such as "3.8e+25"."""
     if not text:
         return None
@@ -520,7 +261,7 @@ def _compute(text: str, report: _Collector, where: str) -> float | None:
     return number
 
 
-def _accessibility(text: str, report: _Collector, where: str) -> Accessibility | None:
+def _accessibility(text: str, report: Collector, where: str) -> Accessibility | None:
     """Epoch's "Model accessibility" wording as an Accessibility."""
     if not text:
         return None
@@ -530,11 +271,11 @@ def _accessibility(text: str, report: _Collector, where: str) -> Accessibility |
     return value
 
 
-def _past_date(text: str, what: str, report: _Collector, where: str) -> dt.date | None:
+def _past_date(text: str, what: str, report: Collector, where: str) -> dt.date | None:
     """A date that has happened, or None (reported) when it is malformed or in the future."""
     if not text:
         return None
-    date = _iso_date(text)
+    date = iso_date(text)
     if date is None:
         report.skip(f"{what}: not a date", f"{where}: {text!r}")
         return None
@@ -546,17 +287,17 @@ def _past_date(text: str, what: str, report: _Collector, where: str) -> dt.date 
 
 def parse_epoch_models(path: Path) -> ImportBatch:
     """Read Epoch's Notable, Frontier or Large-scale AI models CSV into an ImportBatch."""
-    header, rows = _read_csv(path)
+    header, rows = read_csv(path)
     if "Model" not in header:
         raise EpochFormatError(f"{path}: no 'Model' column; not an Epoch AI models file")
-    report = _Collector(str(path))
-    organizations = _Organizations(report)
+    report = Collector(str(path))
+    organizations = Organizations(report)
     sources: dict[str, Source] = {MODELS_SOURCE.url: MODELS_SOURCE}
     pending: list[_PendingModel] = []
     names: dict[str, str] = {}  # slug -> name, to find duplicates and base models
 
     for number, row in enumerate(rows, start=1):
-        name = _clean(row.get("Model"))
+        name = clean(row.get("Model"))
         where = f"row {number}" + (f" ({name})" if name else "")
         if not name:
             report.skip("row without a model name", where)
@@ -575,25 +316,23 @@ def parse_epoch_models(path: Path) -> ImportBatch:
             row.get("Organization categorization", ""),
             where,
         )
-        released = _past_date(
-            _clean(row.get("Publication date")), "publication date", report, where
-        )
+        released = _past_date(clean(row.get("Publication date")), "publication date", report, where)
         fields: dict[str, Any] = {
             "slug": slug,
             "name": name,
             "developers": developers,
-            "parameters": _parameters(_clean(row.get("Parameters")), report, where),
+            "parameters": _parameters(clean(row.get("Parameters")), report, where),
             "training_compute_flop": _compute(
-                _clean(row.get("Training compute (FLOP)")), report, where
+                clean(row.get("Training compute (FLOP)")), report, where
             ),
-            "modalities": _split(row.get("Domain")),
-            "accessibility": _accessibility(_clean(row.get("Model accessibility")), report, where),
+            "modalities": split_cell(row.get("Domain")),
+            "accessibility": _accessibility(clean(row.get("Model accessibility")), report, where),
             "released_on": released,
         }
         try:
             model = Model.model_validate(fields)
         except ValidationError as exc:
-            report.skip("invalid model", f"{where}: {_error_text(exc)}")
+            report.skip("invalid model", f"{where}: {error_text(exc)}")
             continue
         names[slug] = name
 
@@ -604,9 +343,9 @@ def parse_epoch_models(path: Path) -> ImportBatch:
         elif released is None:
             report.skip("no release: no valid publication date", where)
         else:
-            reference = _clean(row.get("Reference"))
+            reference = clean(row.get("Reference"))
             link_text = row.get("Link", "")
-            link = _source_for(_first_url(link_text), reference)
+            link = source_for(first_url(link_text), reference)
             if link is None:
                 reason = "link: not a URL" if link_text.strip() else "link: empty"
                 report.skip(reason + " (the release cites only the Epoch page)", where)
@@ -619,7 +358,7 @@ def parse_epoch_models(path: Path) -> ImportBatch:
                 "sources": [link.url, MODELS_SOURCE.url] if link else [MODELS_SOURCE.url],
             }
         pending.append(
-            _PendingModel(where, fields, model, _split(row.get("Base model")), release, link)
+            _PendingModel(where, fields, model, split_cell(row.get("Base model")), release, link)
         )
 
     models: list[Model] = []
@@ -649,7 +388,7 @@ def parse_epoch_models(path: Path) -> ImportBatch:
             try:
                 releases.append(Release.model_validate(item.release))
             except ValidationError as exc:
-                report.skip("no release: invalid", f"{item.row}: {_error_text(exc)}")
+                report.skip("no release: invalid", f"{item.row}: {error_text(exc)}")
             else:
                 if item.link is not None:
                     sources.setdefault(item.link.url, item.link)
@@ -697,7 +436,7 @@ def _layout(path: Path, header: list[str]) -> _Layout | str:
     score = "mean_score" if "mean_score" in header else header[release_at - 1]
     if score == "Model version":
         return "no score column before 'Release date'"
-    stem = path.stem.removesuffix("_external")
+    stem = _csv_stem(path).removesuffix("_external")
     try:
         benchmark = Benchmark(
             slug=slugify(stem),
@@ -721,17 +460,29 @@ def _layout(path: Path, header: list[str]) -> _Layout | str:
     )
 
 
+def _csv_stem(path: Path) -> str:
+    """A CSV file's name without ".csv" or ".csv.gz"."""
+    return path.name.removesuffix(".gz").removesuffix(".csv")
+
+
+def csv_files(directory: Path) -> list[Path]:
+    """The CSV files of a folder and its subfolders, plain or gzipped, in name order."""
+    return sorted(path for path in directory.rglob("*") if path.name.endswith((".csv", ".csv.gz")))
+
+
 def _version_names(directory: Path) -> dict[str, str]:
     """Model version (API id) -> Epoch model name, from the capabilities index if present."""
-    path = directory / "epoch_capabilities_index.csv"
-    if not path.is_file():
+    path = next(
+        (p for p in csv_files(directory) if _csv_stem(p) == "epoch_capabilities_index"), None
+    )
+    if path is None or path.parent != directory:
         return {}
-    header, rows = _read_csv(path)
+    header, rows = read_csv(path)
     if "Model version" not in header or "Model name" not in header:
         return {}
     names: dict[str, str] = {}
     for row in rows:
-        version, name = _clean(row.get("Model version")), _clean(row.get("Model name"))
+        version, name = clean(row.get("Model version")), clean(row.get("Model name"))
         if version and name:
             names.setdefault(version, name)
     return names
@@ -740,31 +491,6 @@ def _version_names(directory: Path) -> dict[str, str]:
 def _fallback_name(version: str) -> str:
     """A model name from an unmapped version id: provider prefix and effort suffix removed."""
     return _EFFORT_SUFFIX.sub("", _PROVIDER_PREFIX.sub("", version)) or version
-
-
-def _score(text: str, report: _Collector, where: str) -> float | None:
-    """A non-negative finite score, or None (reported)."""
-    if not text:
-        report.skip("result: empty score", where)
-        return None
-    try:
-        score = float(text)
-    except ValueError:
-        report.skip("result: score is not a number", f"{where}: {text!r}")
-        return None
-    if not math.isfinite(score):
-        report.skip("result: score is not a number", f"{where}: {text!r}")
-        return None
-    if score < 0:
-        report.skip("result: negative score", f"{where}: {text!r}")
-        return None
-    return score
-
-
-def _result_id(parts: Iterable[str]) -> str:
-    """A deterministic Result id: the same row always gives the same id."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-    return f"epoch-{digest[:20]}"
 
 
 class _HubModels:
@@ -792,8 +518,8 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
     """Read the Benchmarking Hub's per-benchmark CSVs in a folder into an ImportBatch."""
     if not directory.is_dir():
         raise EpochFormatError(f"{directory}: not a folder")
-    report = _Collector(str(directory))
-    organizations = _Organizations(report)
+    report = Collector(str(directory))
+    organizations = Organizations(report)
     models = _HubModels()
     version_names = _version_names(directory)
     sources: dict[str, Source] = {BENCHMARKS_SOURCE.url: BENCHMARKS_SOURCE}
@@ -801,13 +527,13 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
     results: dict[str, Result] = {}
     rows_read = 0
 
-    for path in sorted(directory.rglob("*.csv")):
+    for path in csv_files(directory):
         relative = path.relative_to(directory).as_posix()
         if path.parent != directory:
             report.skipped_files[relative] = "in a subfolder (model-fitting data, not results)"
             continue
         try:
-            header, rows = _read_csv(path)
+            header, rows = read_csv(path)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             report.skipped_files[relative] = f"cannot read: {exc}"
             continue
@@ -819,23 +545,21 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
             benchmarks.append(layout.benchmark)  # "x.csv" and "x_external.csv" share one
         rows_read += len(rows)
         for number, row in enumerate(rows, start=1):
-            version = _clean(row.get("Model version"))
+            version = clean(row.get("Model version"))
             where = f"{path.name} row {number}" + (f" ({version})" if version else "")
             if not version:
                 report.skip("result: no model version (only the source's own name)", where)
                 continue
-            score = _score(_clean(row.get(layout.score)), report, where)
+            score = parse_score(clean(row.get(layout.score)), report, where)
             if score is None:
                 continue
             measured = (
-                _past_date(_clean(row.get(layout.measured)), "measurement date", report, where)
+                _past_date(clean(row.get(layout.measured)), "measurement date", report, where)
                 if layout.measured
                 else None
             )
-            source_name = _clean(row.get(layout.source)) if layout.source else ""
-            link = _source_for(
-                _first_url(row.get(layout.link)) if layout.link else None, source_name
-            )
+            source_name = clean(row.get(layout.source)) if layout.source else ""
+            link = source_for(first_url(row.get(layout.link)) if layout.link else None, source_name)
             name = version_names.get(version) or _fallback_name(version)
             try:
                 slug = model_slug(name)
@@ -852,9 +576,9 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
                 link.url if link else source_name or "epoch",
                 measured.isoformat() if measured else "",
                 repr(score),
-                *(_clean(row.get(column)) for column in layout.settings),
+                *(clean(row.get(column)) for column in layout.settings),
             ]
-            result_id = _result_id(parts)
+            result_id = record_id("epoch", parts)
             if result_id in results:
                 report.skip("result: duplicate row", where)
                 continue
@@ -870,7 +594,7 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
                     sources=[*cited, BENCHMARKS_SOURCE.url],
                 )
             except ValidationError as exc:
-                report.skip("result: invalid", f"{where}: {_error_text(exc)}")
+                report.skip("result: invalid", f"{where}: {error_text(exc)}")
                 continue
             if link:
                 sources.setdefault(link.url, link)

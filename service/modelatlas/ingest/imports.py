@@ -10,13 +10,12 @@ from pathlib import Path
 
 from modelatlas.graph.writes import WriteReport, link_derivations, name_index
 from modelatlas.ingest.epoch import (
-    ImportBatch,
-    ImportReport,
     model_lookup,
     parse_epoch_benchmarks,
     parse_epoch_models,
     resolve_models,
 )
+from modelatlas.ingest.tabular import ImportBatch, ImportReport
 from modelatlas.knowledge import KnowledgeGraph
 
 
