@@ -196,11 +196,15 @@ class KnowledgeGraph:
             return []
         return [p for p in dataset.check_references() if p.missing in missing.get(p.target, set())]
 
-    async def upsert(self, dataset: Dataset, *, progress: Progress | None = None) -> WriteReport:
+    async def upsert(
+        self, dataset: Dataset, *, progress: Progress | None = None, rank: int = 0
+    ) -> WriteReport:
         """Write a validated dataset, batch by batch, in dependency order; repeatable.
 
         Everything is checked before the first write: an unknown reference raises
-        UnknownReferencesError and leaves the graph as it was.
+        UnknownReferencesError and leaves the graph as it was. ``rank`` is the write's
+        precedence (0, curated and API writes, is best): a property set by a better-ranked
+        write is kept, so imports applied in any order converge (see writes._ranked).
         """
         defined, repeated = _defined_keys(dataset)
         if repeated:
@@ -215,7 +219,7 @@ class KnowledgeGraph:
         # transaction. Batch N+1 (of the same kind or the next) is planned (one read and
         # Python work) while Neo4j writes batch N, and the first batch while the references
         # are checked (planning writes nothing). A kind's same-kind links follow its last batch.
-        planning = self._plan(steps, 0)
+        planning = self._plan(steps, 0, rank)
         in_flight: asyncio.Task[None] | None = None
         try:
             problems = await self._check_references(dataset, defined)
@@ -226,7 +230,7 @@ class KnowledgeGraph:
             for step, (kind, batch) in enumerate(steps):
                 assert planning is not None
                 plan = await planning
-                planning = self._plan(steps, step + 1)
+                planning = self._plan(steps, step + 1, rank)
                 if in_flight is not None:
                     await in_flight
                 in_flight = asyncio.create_task(write_rows(self.graph, kind, plan.to_write))
@@ -252,13 +256,13 @@ class KnowledgeGraph:
         return report
 
     def _plan(
-        self, steps: Sequence[tuple[str, Sequence[Record]]], step: int
+        self, steps: Sequence[tuple[str, Sequence[Record]]], step: int, rank: int
     ) -> asyncio.Task[BatchPlan] | None:
         """Start planning one batch, if there is one."""
         if step >= len(steps):
             return None
         kind, batch = steps[step]
-        return asyncio.create_task(plan_batch(self.graph, kind, batch))
+        return asyncio.create_task(plan_batch(self.graph, kind, batch, rank))
 
     async def delete(self, kind: str, key: str, *, cascade: bool = False) -> DeleteReport:
         """Delete one node by its natural key (normalised like an upsert's), in one transaction.

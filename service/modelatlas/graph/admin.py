@@ -28,6 +28,20 @@ async def clear_data(graph: Graph) -> None:
     )
 
 
+async def import_digests(graph: Graph) -> dict[str, str]:
+    """Dataset name -> digest of the files last imported from it (see `record_import`)."""
+    rows = await graph.read("MATCH (i:_Import) RETURN i.dataset AS dataset, i.digest AS digest")
+    return {str(row["dataset"]): str(row["digest"]) for row in rows}
+
+
+async def record_import(graph: Graph, dataset: str, digest: str) -> None:
+    """Note that a dataset's files with this digest are in the graph, so a restart skips them."""
+    await graph.write(
+        "MERGE (i:_Import {dataset: $dataset}) SET i.digest = $digest, i.importedAt = datetime()",
+        {"dataset": dataset, "digest": digest},
+    )
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """Counts per label and relationship type, plus a checksum over keys and properties.
@@ -59,12 +73,13 @@ def _canonical(value: object) -> object:
 
 
 async def fingerprint(graph: Graph) -> Fingerprint:
-    """The graph's fingerprint (migration records excluded)."""
+    """The graph's fingerprint (migration and import bookkeeping excluded)."""
     nodes = await graph.read(
-        "MATCH (n) WHERE NOT n:_Migration RETURN labels(n) AS labels, properties(n) AS props"
+        "MATCH (n) WHERE NOT n:_Migration AND NOT n:_Import "
+        "RETURN labels(n) AS labels, properties(n) AS props"
     )
     rels = await graph.read(
-        "MATCH (a)-[r]->(b) WHERE NOT a:_Migration "
+        "MATCH (a)-[r]->(b) WHERE NOT a:_Migration AND NOT a:_Import "
         "RETURN type(r) AS type, labels(a)[0] AS fromLabel, "
         "coalesce(a.slug, a.id, a.url, a.code) AS fromKey, labels(b)[0] AS toLabel, "
         "coalesce(b.slug, b.id, b.url, b.code) AS toKey, properties(r) AS props"

@@ -13,6 +13,7 @@ the first one's.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -74,9 +75,9 @@ _CITED_VALUES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
-def _set_dates(var: str, names: Iterable[str]) -> str:
+def _set_dates(var: str, names: Iterable[str], values: str = "row") -> str:
     """`, v.d = ...` for each date `d` a row gives as an ISO string (none: the old value stays)."""
-    return "".join(f", {var}.{d} = coalesce(date(row.{d}), {var}.{d})" for d in names)
+    return "".join(f", {var}.{d} = coalesce(date({values}.{d}), {var}.{d})" for d in names)
 
 
 def _cite(kind: str) -> str:
@@ -97,7 +98,7 @@ def _upsert(label: str, key: str, body: str) -> LiteralString:
     head = f"""
 UNWIND $rows AS row
 MERGE (n:{label} {{{key}: row.key}})
-SET n += row.props{_set_dates("n", _DATES[label])}
+SET n += row.props{_set_dates("n", _DATES[label], "row.own")}
 WITH row, n
 """
     return head + body
@@ -426,9 +427,11 @@ def to_row(record: Record) -> dict[str, Any]:
         if value is not None and value != []:
             props[alias] = _stored(value)
     row: dict[str, Any] = {"key": record.key, "props": props}
+    own: dict[str, str | None] = {}
     for name, alias in shape.dates:
         day = values[name]
-        row[alias] = None if day is None else day.isoformat()
+        row[alias] = own[alias] = None if day is None else day.isoformat()
+    row["own"] = own  # the node's own dates (row[d] is what the cited sources say)
     for name, alias in shape.relations:
         row[alias] = _stored(values[name])
     if isinstance(record, Organization) and record.country:
@@ -524,7 +527,7 @@ def _changes(
     relationships), and whether it adds same-kind links."""
     dates = _DATES[kind]
     changed = any(_native(props.get(k)) != v for k, v in row["props"].items()) or any(
-        _day_differs(props.get(d), row[d]) for d in dates
+        _day_differs(props.get(d), row["own"][d]) for d in dates
     )
     have = {(e[0], e[1], str(e[2])): e[3] for e in edges}
     links = _LINK_FIELDS.get(kind, ())
@@ -541,6 +544,37 @@ def _changes(
     return changed, linking
 
 
+RANKS: Final = "_ranks"
+"""Node property: JSON of property -> precedence rank of the write that set it (0 is best)."""
+
+
+def _ranked(row: dict[str, Any], props: dict[str, Any] | None, rank: int) -> dict[str, Any]:
+    """The row with only the values this write may set.
+
+    A value is kept when the node has none yet or was set by a write of the same or lower
+    precedence (a higher or equal rank number), so that whatever the order of writes, each
+    property ends with the value of the best-ranked source that gives it. Values stored
+    without a rank count as rank 0 (curated): an import never overwrites them.
+    """
+    stored = props or {}
+    ranks: dict[str, int] = json.loads(stored[RANKS]) if RANKS in stored else {}
+    default = 0 if props is not None else rank
+    kept: dict[str, Any] = {}
+    for name, value in row["props"].items():
+        if stored.get(name) is None or rank <= ranks.get(name, default):
+            kept[name] = value
+            ranks[name] = rank
+    own: dict[str, Any] = {}
+    for name, day in row["own"].items():
+        if day is not None and (stored.get(name) is None or rank <= ranks.get(name, default)):
+            own[name] = day
+            ranks[name] = rank
+        else:
+            own[name] = None
+    kept[RANKS] = json.dumps(ranks, sort_keys=True, separators=(",", ":"))
+    return {**row, "props": kept, "own": own}
+
+
 @dataclass
 class BatchPlan:
     """What one batch will do: each key's status, the rows to write, the rows to link later."""
@@ -550,7 +584,9 @@ class BatchPlan:
     to_link: list[dict[str, Any]]
 
 
-async def plan_batch(graph: Graph, kind: str, records: Sequence[Record]) -> BatchPlan:
+async def plan_batch(
+    graph: Graph, kind: str, records: Sequence[Record], rank: int = 0
+) -> BatchPlan:
     """Compare a batch with the graph (one read) and keep only the rows that change something.
 
     Statuses are created/updated/unchanged; rows whose same-kind links are missing go to
@@ -564,6 +600,7 @@ async def plan_batch(graph: Graph, kind: str, records: Sequence[Record]) -> Batc
     plan = BatchPlan({}, [], [])
     for row in rows:
         old = snapshot.get(row["key"])
+        row = _ranked(row, old[0] if old else None, rank)
         if old is None:
             plan.statuses[row["key"]] = "created"
             plan.to_write.append(row)
