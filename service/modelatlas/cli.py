@@ -23,9 +23,18 @@ from modelatlas.graph.admin import fingerprint
 from modelatlas.graph.migrations import MigrationError, migrate
 from modelatlas.graph.writes import WriteReport
 from modelatlas.ingest import load_yaml_files
+from modelatlas.ingest.default_graph import LoadStep, load_default_graph, measure_provenance
 from modelatlas.ingest.epoch import EpochFormatError
 from modelatlas.ingest.errors import SeedValidationError
-from modelatlas.ingest.imports import ImportOutcome, import_epoch_benchmarks, import_epoch_models
+from modelatlas.ingest.imports import (
+    ImportOutcome,
+    import_epoch_benchmarks,
+    import_epoch_db,
+    import_epoch_models,
+    import_lmarena,
+)
+from modelatlas.ingest.lmarena import LMArenaFormatError
+from modelatlas.ingest.snapshot import SnapshotError
 from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
 from modelatlas.resources import resource_dir
 
@@ -188,7 +197,8 @@ def seed(
 
 
 import_app = typer.Typer(
-    help="Import real datasets (Epoch AI, CC BY 4.0); rerunning an import creates nothing new.",
+    help="Import real datasets (Epoch AI, CC BY 4.0; LMArena, Apache-2.0); rerunning an import "
+    "creates nothing new.",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
@@ -207,7 +217,13 @@ def _run_import(
 
     try:
         outcome = with_graph(Settings(), work)
-    except (LocalNeo4jError, EpochFormatError, UnknownReferencesError, OSError) as exc:
+    except (
+        LocalNeo4jError,
+        EpochFormatError,
+        LMArenaFormatError,
+        UnknownReferencesError,
+        OSError,
+    ) as exc:
         raise fail(str(exc), code=2) from exc
     report = outcome.report
     if as_json:
@@ -246,6 +262,26 @@ def import_epoch_benchmarks_cmd(
 ) -> None:
     """A Benchmark per file and a cited Result per row, from Epoch's Benchmarking Hub."""
     _run_import(import_epoch_benchmarks, directory, as_json=as_json)
+
+
+@import_app.command("epoch-db")
+def import_epoch_db_cmd(
+    directory: Annotated[
+        Path, typer.Argument(help="Epoch's 2025-04 relational export (benchmarks_runs etc.).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """A cited Result per run of Epoch's 2025-04 export, models named by its version table."""
+    _run_import(import_epoch_db, directory, as_json=as_json)
+
+
+@import_app.command("lmarena")
+def import_lmarena_cmd(
+    directory: Annotated[Path, typer.Argument(help="The LMArena leaderboard folder of CSVs.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """MT-Bench, MMLU and Arena-Hard-Auto results from LMArena's leaderboard files."""
+    _run_import(import_lmarena, directory, as_json=as_json)
 
 
 @app.command("keygen")
@@ -293,6 +329,62 @@ def stats(
     out.print(table)
 
 
+def _load_default(settings: Settings, *, force: bool) -> list[LoadStep]:
+    """Load the curated seed and the packaged snapshot, one progress line per dataset."""
+
+    def started(name: str, number: int, total: int) -> None:
+        out.print(f"[{number}/{total}] {name} ...", highlight=False)
+
+    def finished(step: LoadStep) -> None:
+        if step.written is None:
+            out.print("      unchanged since the last load, skipped", highlight=False)
+            return
+        rows = (
+            f"{step.report.rows_used} of {step.report.rows_read} rows used, " if step.report else ""
+        )
+        out.print(
+            f"      {rows}{step.written.created} created, {step.written.updated} updated "
+            f"in {step.seconds:.1f}s",
+            highlight=False,
+        )
+
+    async def work(graph: Graph) -> list[LoadStep]:
+        kg = KnowledgeGraph(graph)
+        steps = await load_default_graph(kg, force=force, on_step=started, on_done=finished)
+        out.print("Who measured each result ...", highlight=False)
+        provenance = await measure_provenance(kg)
+        for line in provenance.lines()[:2]:
+            out.print(f"      {line}", highlight=False)
+        out.print(f"      {provenance.changed} results reclassified", highlight=False)
+        return steps
+
+    try:
+        return with_graph(settings, work)
+    except (
+        SnapshotError,
+        EpochFormatError,
+        LMArenaFormatError,
+        UnknownReferencesError,
+        OSError,
+    ) as exc:
+        raise fail(str(exc), code=2) from exc
+
+
+@app.command("load")
+def load(
+    force: Annotated[
+        bool,
+        typer.Option(help="Import every dataset again, even if unchanged."),
+    ] = False,
+) -> None:
+    """Load the default graph: curated seed + the packaged snapshot of Epoch AI and LMArena data."""
+    try:
+        with_graph(Settings(), migrate)
+    except (LocalNeo4jError, MigrationError) as exc:
+        raise fail(str(exc)) from exc
+    _load_default(Settings(), force=force)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
@@ -309,11 +401,7 @@ def serve(
             if target.local:
                 out.print(f"Using the local Neo4j at {target.uri}")
             with_graph(settings, migrate)
-            seeded = with_graph(
-                settings,
-                lambda g: KnowledgeGraph(g).upsert(load_yaml_files([resource_dir("seed")])),
-            )
-            out.print(f"Curated seed: {seeded.created} created, {seeded.updated} updated")
+            _load_default(settings, force=False)
             application = create_app(settings)
             bind_host, bind_port = host or settings.host, port or settings.port
             out.print(f"Serving GraphQL on http://{bind_host}:{bind_port}/graphql")

@@ -397,6 +397,21 @@ class ClaimStatus(_UpperSnakeEnum):
     RETRACTED = "RETRACTED"
 
 
+class MeasuredBy(_UpperSnakeEnum):
+    """Who measured a result, so self-reported scores can be told from independent ones."""
+
+    DEVELOPER = "DEVELOPER"
+    """The model's own developer: its technical report, model card or announcement."""
+    EPOCH_AI = "EPOCH_AI"
+    """Epoch AI's own evaluation runs."""
+    LEADERBOARD = "LEADERBOARD"
+    """A public leaderboard or benchmark maintainer (LMArena, HELM, Aider, ...)."""
+    THIRD_PARTY = "THIRD_PARTY"
+    """Another organization's report, measuring a model it did not develop."""
+    UNKNOWN = "UNKNOWN"
+    """No source, or a report whose owner could not be resolved from the graph."""
+
+
 class EventKind(_UpperSnakeEnum):
     """What happened in the market, so events can be filtered by type."""
 

@@ -14,6 +14,7 @@ from modelatlas.domain import (
     ClaimKind,
     ClaimStatus,
     EventKind,
+    MeasuredBy,
     OrganizationKind,
 )
 from modelatlas.graph import reads
@@ -28,6 +29,7 @@ _DOMAIN_ENUMS: dict[type[Enum], str] = {
     ClaimKind: "What a claim asserts.",
     ClaimStatus: "How far a claim stands up.",
     EventKind: "What happened in the market.",
+    MeasuredBy: "Who measured a result.",
 }
 for _enum, _description in _DOMAIN_ENUMS.items():
     if not hasattr(_enum, "_enum_definition"):
@@ -167,6 +169,13 @@ class ResultFilter:
     )
     evaluator: str | None = strawberry.field(
         default=None, description="Case-insensitive substring of the evaluator."
+    )
+    measured_by: list[MeasuredBy] | None = strawberry.field(
+        default=None, description="Any of these measurers."
+    )
+    self_reported: bool | None = strawberry.field(
+        default=None,
+        description="true: the model's developer reported it; false: someone else measured it.",
     )
     measured_on_from: dt.date | None = strawberry.field(default=None, description="Inclusive.")
     measured_on_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")

@@ -27,7 +27,14 @@ from modelatlas.api.filters import (
     ResultFilter,
     to_where,
 )
-from modelatlas.domain import Accessibility, ClaimKind, ClaimStatus, EventKind, OrganizationKind
+from modelatlas.domain import (
+    Accessibility,
+    ClaimKind,
+    ClaimStatus,
+    EventKind,
+    MeasuredBy,
+    OrganizationKind,
+)
 from modelatlas.graph import reads
 from modelatlas.graph.reads import (
     ClaimOrder,
@@ -572,6 +579,13 @@ class Result:
     score: float
     measured_on: dt.date | None
     evaluator: str | None
+    measured_by: MeasuredBy | None = strawberry.field(
+        description="Who measured it: the model's developer, Epoch AI, a leaderboard or a third "
+        "party (null until the provenance pass has classified it)."
+    )
+    self_reported: bool | None = strawberry.field(
+        description="Whether the model's own developer reported this score."
+    )
 
     is_type_of = _is(reads.ResultNode)
 

@@ -31,6 +31,7 @@ from modelatlas.domain import (
     ClaimKind,
     ClaimStatus,
     EventKind,
+    MeasuredBy,
     OrganizationKind,
     shorten,
     slugify,
@@ -162,6 +163,8 @@ class ResultNode:
     score: float
     measured_on: dt.date | None
     evaluator: str | None
+    measured_by: MeasuredBy | None = None
+    self_reported: bool | None = None
     prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
@@ -270,7 +273,14 @@ def _claim(r: Row) -> ClaimNode:
 
 
 def _result(r: Row) -> ResultNode:
-    return ResultNode(r["id"], r["score"], _date(r["measuredOn"]), r["evaluator"])
+    return ResultNode(
+        r["id"],
+        r["score"],
+        _date(r["measuredOn"]),
+        r["evaluator"],
+        MeasuredBy(r["measuredBy"]) if r["measuredBy"] else None,
+        r["selfReported"],
+    )
 
 
 def _event(r: Row) -> MarketEventNode:
@@ -414,6 +424,8 @@ class ResultWhere:
     model: str | None = None
     benchmark: str | None = None
     evaluator: str | None = None
+    measured_by: tuple[MeasuredBy, ...] | None = None
+    self_reported: bool | None = None
     measured_on_from: dt.date | None = None
     measured_on_to: dt.date | None = None
 
@@ -687,13 +699,15 @@ KINDS: Final[dict[str, _Kind]] = {
     "Result": _Kind(
         "Result",
         "id",
-        "{.id, .score, .measuredOn, .evaluator}",
+        "{.id, .score, .measuredOn, .evaluator, .measuredBy, .selfReported}",
         _result,
         ResultWhere,
         {
             "model": _linked("-[:OF]->(:Model {slug: $f_model})", _slug),
             "benchmark": _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug),
             "evaluator": _Filter("toLower(n.evaluator) CONTAINS $f_evaluator", _text),
+            "measured_by": _Filter("n.measuredBy IN $f_measured_by", _values),
+            "self_reported": _Filter("n.selfReported = $f_self_reported"),
             "measured_on_from": _Filter("n.measuredOn >= $f_measured_on_from"),
             "measured_on_to": _Filter("n.measuredOn <= $f_measured_on_to"),
         },

@@ -88,7 +88,8 @@ CALL (n, row) {{
   UNWIND row.sources AS url
   MATCH (s:Source {{url: url}})
   MERGE (n)-[c:CITED_IN]->(s)
-  SET c += row.cited{_set_dates("c", dates)}
+  WITH c, row WHERE c.rank IS NULL OR c.rank >= row.rank
+  SET c += row.cited, c.rank = row.rank{_set_dates("c", dates)}
 }}
 """
 
@@ -535,10 +536,14 @@ def _changes(
     for edge in _wanted_edges(kind, row, own):
         if edge not in have:
             changed = True
-        elif edge[0] == "CITED_IN":
+        elif edge[0] == "CITED_IN" and have[edge].get("rank", row["rank"]) >= row["rank"]:
             cited = have[edge]
-            changed |= any(_native(cited.get(k)) != v for k, v in row["cited"].items()) or any(
-                _day_differs(cited.get(d), row[d]) for d in _CITED_VALUES[kind] if d in dates
+            changed |= (
+                cited.get("rank") != row["rank"]
+                or any(_native(cited.get(k)) != v for k, v in row["cited"].items())
+                or any(
+                    _day_differs(cited.get(d), row[d]) for d in _CITED_VALUES[kind] if d in dates
+                )
             )
     linking = any(edge not in have for edge in _wanted_edges(kind, row, links))
     return changed, linking
@@ -572,7 +577,7 @@ def _ranked(row: dict[str, Any], props: dict[str, Any] | None, rank: int) -> dic
         else:
             own[name] = None
     kept[RANKS] = json.dumps(ranks, sort_keys=True, separators=(",", ":"))
-    return {**row, "props": kept, "own": own}
+    return {**row, "props": kept, "own": own, "rank": rank}
 
 
 @dataclass

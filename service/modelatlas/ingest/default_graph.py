@@ -1,0 +1,148 @@
+"""The graph a new user gets: the curated seed plus every dataset of the packaged snapshot.
+
+`modelatlas serve` and `modelatlas load` call :func:`load_default_graph`. Each snapshot
+dataset is checked against its manifest checksum, imported, and its digest (the files'
+sha256 and the importers' own source) recorded in the graph, so a later start skips the
+datasets that did not change and an importer change re-imports them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelatlas.graph.admin import import_digests, record_import
+from modelatlas.graph.provenance import classify_results, result_provenance
+from modelatlas.graph.writes import WriteReport
+from modelatlas.ingest.imports import (
+    ImportOutcome,
+    import_epoch_benchmarks,
+    import_epoch_db,
+    import_epoch_models,
+    import_lmarena,
+)
+from modelatlas.ingest.provenance import ProvenanceReport, classify
+from modelatlas.ingest.snapshot import SnapshotError, dataset_digest, read_manifest, verify_snapshot
+from modelatlas.ingest.tabular import ImportReport
+from modelatlas.ingest.yaml_files import load_yaml_files
+from modelatlas.knowledge import KnowledgeGraph
+from modelatlas.resources import resource_dir
+
+__all__ = ["LoadStep", "load_default_graph", "measure_provenance", "snapshot_dir"]
+
+Importer = Callable[[KnowledgeGraph, Path], Awaitable[ImportOutcome]]
+
+
+IMPORTERS: dict[str, Importer] = {
+    "epoch-models": import_epoch_models,
+    "epoch-benchmarks": import_epoch_benchmarks,
+    "epoch-db": import_epoch_db,
+    "lmarena": import_lmarena,
+}
+"""Manifest kind -> its importer, given the dataset's folder (or its one file, if FILE_KINDS)."""
+FILE_KINDS = frozenset({"epoch-models"})
+
+
+@dataclass(frozen=True)
+class LoadStep:
+    """What loading one part of the default graph did."""
+
+    name: str
+    written: WriteReport | None
+    """None when the dataset was skipped as unchanged."""
+    report: ImportReport | None
+    seconds: float
+
+
+def snapshot_dir() -> Path:
+    """The packaged snapshot folder (seed/snapshot)."""
+    return resource_dir("seed") / "snapshot"
+
+
+def _code_digest() -> str:
+    """A checksum of the importers' source, so a changed parser re-imports the snapshot."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+async def load_default_graph(
+    kg: KnowledgeGraph,
+    *,
+    force: bool = False,
+    folder: Path | None = None,
+    on_step: Callable[[str, int, int], None] | None = None,
+    on_done: Callable[[LoadStep], None] | None = None,
+) -> list[LoadStep]:
+    """Upsert the curated seed, then import each changed snapshot dataset; repeatable."""
+    folder = folder or snapshot_dir()
+    datasets = read_manifest(folder)
+    for dataset in datasets:  # every file is checked before the first write
+        verify_snapshot(folder, dataset)
+        if dataset.get("kind") not in IMPORTERS:
+            raise SnapshotError(f"snapshot dataset {dataset.get('name')!r}: unknown kind")
+    total = len(datasets) + 1
+    steps: list[LoadStep] = []
+
+    def done(step: LoadStep) -> None:
+        steps.append(step)
+        if on_done is not None:
+            on_done(step)
+
+    if on_step is not None:
+        on_step("curated seed", 1, total)
+    started = time.perf_counter()
+    written = await kg.upsert(load_yaml_files([resource_dir("seed")]))
+    done(LoadStep("curated seed", written, None, time.perf_counter() - started))
+
+    code = _code_digest()
+    recorded = {} if force else await import_digests(kg.graph)
+    imported: list[tuple[str, str, Path]] = []
+    for number, dataset in enumerate(datasets, start=2):
+        name = str(dataset["name"])
+        digest = dataset_digest(dataset, code)
+        if on_step is not None:
+            on_step(name, number, total)
+        started = time.perf_counter()
+        if recorded.get(name) == digest:
+            done(LoadStep(name, None, None, time.perf_counter() - started))
+            continue
+        kind = str(dataset["kind"])
+        files = dataset["files"]
+        assert isinstance(files, list)  # checked by verify_snapshot
+        target = folder / str(files[0]["path"]) if kind in FILE_KINDS else folder / name
+        outcome = await IMPORTERS[kind](kg, target)
+        imported.append((name, kind, target))
+        done(LoadStep(name, outcome.written, outcome.report, time.perf_counter() - started))
+    # A dataset's base models and model names may only resolve against a later dataset's
+    # models: the imported ones run again until a pass writes nothing (at most twice more).
+    for _ in range(2):
+        if not imported:
+            break
+        started = time.perf_counter()
+        written = WriteReport()
+        linked = 0
+        for _name, kind, target in imported:
+            outcome = await IMPORTERS[kind](kg, target)
+            linked += outcome.derivations_linked
+            for label, counts in outcome.written.kinds.items():
+                written.counts(label).created += counts.created
+                written.counts(label).updated += counts.updated
+        if written.created == 0 and written.updated == 0 and linked == 0:
+            break
+        done(LoadStep("links across datasets", written, None, time.perf_counter() - started))
+    for dataset in datasets:
+        await record_import(kg.graph, str(dataset["name"]), dataset_digest(dataset, code))
+    return steps
+
+
+async def measure_provenance(kg: KnowledgeGraph) -> ProvenanceReport:
+    """Classify who measured every result of the graph; writes only what changed."""
+    results, organizations = await result_provenance(kg.graph)
+    report = classify(results, organizations)
+    await classify_results(kg.graph, report.updates)
+    return report

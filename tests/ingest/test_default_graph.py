@@ -1,0 +1,105 @@
+"""The default graph: curated seed + packaged snapshot, loaded once, skipped when unchanged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from modelatlas.graph import Graph
+from modelatlas.graph.admin import fingerprint
+from modelatlas.ingest.default_graph import load_default_graph, measure_provenance, snapshot_dir
+from modelatlas.ingest.snapshot import SnapshotError
+from modelatlas.knowledge import KnowledgeGraph
+
+pytestmark = pytest.mark.anyio
+
+
+async def _count(graph: Graph, query: str) -> int:
+    rows = await graph.read(query)
+    return int(rows[0]["n"])
+
+
+async def test_default_graph_loads_then_skips_then_rewrites_nothing(graph: Graph) -> None:
+    kg = KnowledgeGraph(graph)
+    first = await load_default_graph(kg)
+    assert first[0].name == "curated seed"
+    assert all(step.written is not None for step in first)
+    assert await _count(graph, "MATCH (m:Model) RETURN count(m) AS n") > 1500
+    assert await _count(graph, "MATCH (r:Result) RETURN count(r) AS n") > 3000
+    # Curated values win over the imports' (the seed's name, not Epoch's "Alibaba").
+    rows = await graph.read("MATCH (o:Organization {slug: 'alibaba'}) RETURN o.name AS name")
+    assert rows == [{"name": "Alibaba Group"}]
+    provenance = await measure_provenance(kg)
+    assert provenance.changed > 3000
+    assert (await measure_provenance(kg)).changed == 0
+    before = await fingerprint(graph)
+
+    again = await load_default_graph(kg)
+    assert [step.written for step in again[1:]] == [None] * (len(again) - 1)
+    assert again[0].written is not None and again[0].written.created == 0
+    assert again[0].written.updated == 0
+    assert await fingerprint(graph) == before
+
+    forced = await load_default_graph(kg, force=True)
+    for step in forced:
+        assert step.written is not None
+        assert (step.name, step.written.created, step.written.updated) == (step.name, 0, 0)
+    assert await fingerprint(graph) == before
+
+
+async def test_every_imported_fact_cites_epoch_or_lmarena(graph: Graph) -> None:
+    await load_default_graph(KnowledgeGraph(graph))
+    publishers = await graph.read(
+        "MATCH (r:Result)-[:CITED_IN]->(s:Source) WHERE s.publisher IS NOT NULL "
+        "RETURN DISTINCT s.publisher AS publisher ORDER BY publisher"
+    )
+    assert {"Epoch AI"} <= {row["publisher"] for row in publishers}
+    uncited = await _count(
+        graph,
+        "MATCH (r:Result) WHERE NOT (r)-[:CITED_IN]->(:Source {publisher: 'Epoch AI'}) "
+        "AND NOT (r)-[:CITED_IN]->(:Source {publisher: 'LMArena'}) RETURN count(r) AS n",
+    )
+    assert uncited == 0
+
+
+async def test_a_tampered_snapshot_is_refused_before_any_write(
+    graph: Graph, tmp_path: Path
+) -> None:
+    copy = tmp_path / "snapshot"
+    shutil.copytree(snapshot_dir(), copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    last = manifest["datasets"][-1]["files"][0]["path"]
+    (copy / last).write_bytes(b"not gzip")
+    with pytest.raises(SnapshotError, match="is not the manifest's"):
+        await load_default_graph(KnowledgeGraph(graph), folder=copy)
+    assert await _count(graph, "MATCH (n) WHERE NOT n:_Migration RETURN count(n) AS n") == 0
+
+
+async def test_results_are_told_apart_by_who_measured_them(graph: Graph) -> None:
+    kg = KnowledgeGraph(graph)
+    await load_default_graph(kg)
+    report = await measure_provenance(kg)
+    assert set(report.measured_by) >= {"DEVELOPER", "EPOCH_AI", "LEADERBOARD", "THIRD_PARTY"}
+    # The Qwen Technical Report's own Qwen rows are Alibaba's claims; its Llama 2 rows are
+    # Alibaba's measurements of Meta's model.
+    rows = await graph.read(
+        "MATCH (r:Result)-[:CITED_IN]->(s:Source {title: 'Qwen Technical Report'}), "
+        "(r)-[:OF]->(m:Model)<-[:DEVELOPED]-(o:Organization) "
+        "RETURN r.measuredBy AS by, r.selfReported AS self, r.reportOwner AS owner, "
+        "collect(DISTINCT o.slug) AS developers, m.name AS model"
+    )
+    assert rows
+    for row in rows:
+        assert row["owner"] == "alibaba", row
+        if "alibaba" in row["developers"]:
+            assert (row["by"], row["self"]) == ("DEVELOPER", True), row
+        else:
+            assert (row["by"], row["self"]) == ("THIRD_PARTY", False), row
+    assert {row["by"] for row in rows} == {"DEVELOPER", "THIRD_PARTY"}
+    epoch = await graph.read(
+        "MATCH (r:Result {evaluator: 'Epoch AI'}) RETURN DISTINCT r.measuredBy AS by"
+    )
+    assert epoch == [{"by": "EPOCH_AI"}]
