@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := service tests $(wildcard bench)
 
-.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop snapshot bench bench-quick bench-large bench-import soak clean
+.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop snapshot bench bench-quick bench-large bench-import bench-load soak clean
 
 run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
 	$(BIN)/modelatlas serve
@@ -68,6 +68,10 @@ bench-large: setup
 # Importer vs Neo4j's LOAD CSV on the same rows (synthetic 100k claims + Epoch notable models).
 bench-import: setup
 	$(BIN)/python bench/import_speed.py --claims 100000 --rounds 2 --json bench/results-import.json
+
+# `modelatlas load` on a fresh local Neo4j: first load, unchanged restart, forced re-import.
+bench-load: setup
+	$(BIN)/python bench/default_load.py
 
 # 32 clients for 2 minutes of reads and authenticated writes against a fresh local Neo4j and
 # the service on loopback; prints p50/p99, throughput and RSS, fails on any 5xx or lost write.

@@ -23,7 +23,12 @@ from modelatlas.graph.admin import fingerprint
 from modelatlas.graph.migrations import MigrationError, migrate
 from modelatlas.graph.writes import WriteReport
 from modelatlas.ingest import load_yaml_files
-from modelatlas.ingest.default_graph import LoadStep, load_default_graph, measure_provenance
+from modelatlas.ingest.default_graph import (
+    LINKS,
+    LoadStep,
+    load_default_graph,
+    measure_provenance,
+)
 from modelatlas.ingest.epoch import EpochFormatError
 from modelatlas.ingest.errors import SeedValidationError
 from modelatlas.ingest.imports import (
@@ -342,6 +347,8 @@ def _load_default(settings: Settings, *, force: bool) -> list[LoadStep]:
         rows = (
             f"{step.report.rows_used} of {step.report.rows_read} rows used, " if step.report else ""
         )
+        if step.name == LINKS:
+            rows = f"{LINKS}: "
         out.print(
             f"      {rows}{step.written.created} created, {step.written.updated} updated "
             f"in {step.seconds:.1f}s",
@@ -351,11 +358,14 @@ def _load_default(settings: Settings, *, force: bool) -> list[LoadStep]:
     async def work(graph: Graph) -> list[LoadStep]:
         kg = KnowledgeGraph(graph)
         steps = await load_default_graph(kg, force=force, on_step=started, on_done=finished)
-        out.print("Who measured each result ...", highlight=False)
-        provenance = await measure_provenance(kg)
-        for line in provenance.lines()[:2]:
+        out.print(
+            "Who measured each result, claims in report tables, verdicts ...", highlight=False
+        )
+        derived = await measure_provenance(kg)
+        lines = derived.lines()
+        for line in lines[:2] + lines[-3:]:
             out.print(f"      {line}", highlight=False)
-        out.print(f"      {provenance.changed} results reclassified", highlight=False)
+        out.print(f"      {derived.provenance.changed} results reclassified", highlight=False)
         return steps
 
     try:

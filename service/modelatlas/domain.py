@@ -51,6 +51,7 @@ __all__ = [
     "Claim",
     "ClaimKind",
     "ClaimStatus",
+    "ClaimVerdict",
     "Country",
     "CountryCode",
     "Dataset",
@@ -397,6 +398,17 @@ class ClaimStatus(_UpperSnakeEnum):
     RETRACTED = "RETRACTED"
 
 
+class ClaimVerdict(_UpperSnakeEnum):
+    """What independent results say of a comparative claim, so claims can be weighed."""
+
+    SUPPORTED = "SUPPORTED"
+    """Independent results put the subject ahead of every compared model."""
+    CONTESTED = "CONTESTED"
+    """Independent results put a compared model ahead of the subject."""
+    UNVERIFIED = "UNVERIFIED"
+    """No independent result on one side (or a tie, or a kind results cannot test)."""
+
+
 class MeasuredBy(_UpperSnakeEnum):
     """Who measured a result, so self-reported scores can be told from independent ones."""
 
@@ -726,6 +738,7 @@ class Claim(_CitedRecord):
     against: SlugList = Field(default_factory=list, validate_default=True)
     benchmark: Slug | None = None
     score: NonNegativeFloat | None = Field(default=None, validate_default=True)
+    against_score: NonNegativeFloat | None = Field(default=None, validate_default=True)
     made_on: PastDate | None = None
     status: ClaimStatus = ClaimStatus.ASSERTED
 
@@ -749,7 +762,7 @@ class Claim(_CitedRecord):
             )
         return value
 
-    @field_validator("score")
+    @field_validator("score", "against_score")
     @classmethod
     def _score_needs_benchmark(cls, value: float | None, info: ValidationInfo) -> float | None:
         """A score means nothing without the benchmark it was on."""

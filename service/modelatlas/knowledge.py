@@ -24,9 +24,10 @@ from modelatlas.domain import (
     Record,
     ReferenceProblem,
 )
-from modelatlas.graph import Graph, reads
+from modelatlas.graph import Graph, evidence, reads
 from modelatlas.graph.admin import Fingerprint, fingerprint
 from modelatlas.graph.deletes import DeleteReport
+from modelatlas.graph.evidence import ClaimEvidence, ContestedClaim
 from modelatlas.graph.migrations import Migration, migrate
 from modelatlas.graph.reads import (
     DEFAULT_PAGE_SIZE,
@@ -39,7 +40,6 @@ from modelatlas.graph.reads import (
     ClaimNode,
     ClaimOrder,
     ClaimWhere,
-    ContestedClaim,
     CountBy,
     CountryNode,
     CountryOrder,
@@ -145,6 +145,13 @@ async def _after(first: asyncio.Task[None] | None, then: Callable[[], Awaitable[
     await then()
 
 
+async def _refresh_verdicts(graph: Graph, dataset: Dataset) -> None:
+    """Re-weigh the claims a write may have changed the evidence of (its claims and results)."""
+    claims = [claim.id for claim in dataset.claims]
+    models = sorted({result.model for result in dataset.results})
+    await evidence.refresh_verdicts(graph, claims=claims, models=models)
+
+
 class KnowledgeGraph:
     """Reads and writes the Model Atlas graph; every write validates first and is repeatable."""
 
@@ -246,6 +253,7 @@ class KnowledgeGraph:
                     links = []
             if in_flight is not None:
                 await in_flight
+            await _refresh_verdicts(self.graph, dataset)
         finally:
             # On a failure, a read or a batch in flight finishes (or fails) whole.
             for task in (planning, in_flight):
@@ -277,7 +285,12 @@ class KnowledgeGraph:
 
         key_type = {"Source": SourceUrl, "Country": CountryCode}.get(kind, Slug)
         normalised: str = TypeAdapter(key_type).validate_python(key)
-        return await delete_node(self.graph, kind, normalised, cascade=cascade)
+        report = await delete_node(self.graph, kind, normalised, cascade=cascade)
+        if kind not in ("Country", "Release", "MarketEvent"):
+            # A deleted result (or a node whose deletion took results or claimant names with
+            # it) may have been a claim's evidence: deletions are rare, so all are re-weighed.
+            await evidence.refresh_verdicts(self.graph, everything=True)
+        return report
 
     # ------------------------------------------------------------------ lookups
 
@@ -460,6 +473,14 @@ class KnowledgeGraph:
         """Sources of many facts of one kind, with what each source said (date, score...)."""
         return await reads.read_citations(self.graph, kind, keys)
 
+    async def claim_evidence(self, ids: Sequence[str]) -> dict[str, list[ClaimEvidence]]:
+        """Per claim, each compared model with both sides' best independent results."""
+        return await evidence.claim_evidence(self.graph, ids)
+
+    async def refresh_verdicts(self) -> int:
+        """Recompute every comparative claim's verdict; how many changed."""
+        return await evidence.refresh_verdicts(self.graph, everything=True)
+
     async def lineage(
         self,
         keys: Sequence[str],
@@ -610,7 +631,7 @@ class KnowledgeGraph:
         after: str | None = None,
     ) -> Page[ContestedClaim]:
         """Claims that independent results on the same benchmark contradict, with both numbers."""
-        return await reads.contested_claims(
+        return await evidence.contested_claims(
             self.graph,
             benchmark=benchmark,
             model=model,

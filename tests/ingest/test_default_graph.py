@@ -32,9 +32,13 @@ async def test_default_graph_loads_then_skips_then_rewrites_nothing(graph: Graph
     # Curated values win over the imports' (the seed's name, not Epoch's "Alibaba").
     rows = await graph.read("MATCH (o:Organization {slug: 'alibaba'}) RETURN o.name AS name")
     assert rows == [{"name": "Alibaba Group"}]
-    provenance = await measure_provenance(kg)
-    assert provenance.changed > 3000
-    assert (await measure_provenance(kg)).changed == 0
+    derived = await measure_provenance(kg)
+    assert derived.provenance.changed > 3000
+    assert derived.claims.created > 100
+    rerun = await measure_provenance(kg)
+    assert rerun.provenance.changed == 0
+    assert (rerun.claims.created, rerun.claims.updated, rerun.pruned) == (0, 0, 0)
+    assert rerun.verdicts_changed == 0
     before = await fingerprint(graph)
 
     again = await load_default_graph(kg)
@@ -81,7 +85,7 @@ async def test_a_tampered_snapshot_is_refused_before_any_write(
 async def test_results_are_told_apart_by_who_measured_them(graph: Graph) -> None:
     kg = KnowledgeGraph(graph)
     await load_default_graph(kg)
-    report = await measure_provenance(kg)
+    report = (await measure_provenance(kg)).provenance
     assert set(report.measured_by) >= {"DEVELOPER", "EPOCH_AI", "LEADERBOARD", "THIRD_PARTY"}
     # The Qwen Technical Report's own Qwen rows are Alibaba's claims; its Llama 2 rows are
     # Alibaba's measurements of Meta's model.

@@ -13,6 +13,7 @@ from modelatlas.domain import (
     Accessibility,
     ClaimKind,
     ClaimStatus,
+    ClaimVerdict,
     EventKind,
     MeasuredBy,
     OrganizationKind,
@@ -28,6 +29,7 @@ _DOMAIN_ENUMS: dict[type[Enum], str] = {
     Accessibility: "How a model can be used.",
     ClaimKind: "What a claim asserts.",
     ClaimStatus: "How far a claim stands up.",
+    ClaimVerdict: "What independent results say of a comparative claim.",
     EventKind: "What happened in the market.",
     MeasuredBy: "Who measured a result.",
 }
@@ -133,6 +135,14 @@ class ClaimFilter:
 
     kind: list[ClaimKind] | None = strawberry.field(default=None, description="Any of these.")
     status: list[ClaimStatus] | None = strawberry.field(default=None, description="Any of these.")
+    verdict: list[ClaimVerdict] | None = strawberry.field(
+        default=None, description="Any of these verdicts of independent results."
+    )
+    derived: bool | None = strawberry.field(
+        default=None,
+        description="true: derived from a report's table by the import; false: curated or "
+        "written through the API.",
+    )
     claimant: strawberry.ID | None = strawberry.field(
         default=None, description="Slug of the organization that made the claim."
     )

@@ -95,6 +95,10 @@ class RequestLoaders:
             ("citations", kind), lambda keys: self.knowledge.citations(kind, keys), []
         )
 
+    def evidence(self) -> DataLoader[str, Any]:
+        """Each claim's independent evidence, per claim id."""
+        return self._loader(("evidence",), self.knowledge.claim_evidence, [])
+
     def lineage(
         self, direction: LineageDirection, max_depth: int | None, first: int, after: str | None
     ) -> DataLoader[str, Any]:
@@ -381,6 +385,11 @@ async def page(
 async def citations(info: Info[Any, Any], kind: str, key: str) -> Any:
     """A fact's citations, batched with its siblings."""
     return await loaders(info).citations(kind).load(key)
+
+
+async def evidence(info: Info[Any, Any], key: str) -> Any:
+    """A claim's evidence, batched with its siblings."""
+    return await loaders(info).evidence().load(key)
 
 
 async def lineage(

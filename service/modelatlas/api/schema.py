@@ -56,7 +56,7 @@ from modelatlas.api.types import (
     TimelineEntry,
 )
 from modelatlas.domain import ClaimKind, EventKind
-from modelatlas.graph import Graph, reads
+from modelatlas.graph import Graph, evidence, reads
 from modelatlas.graph.reads import (
     BenchmarkOrder,
     ClaimOrder,
@@ -498,7 +498,7 @@ class Query:
         claimant: OptionalSlug = None,
         first: First = _PAGE,
         after: After = None,
-    ) -> Page[reads.ContestedClaim]:
+    ) -> Page[evidence.ContestedClaim]:
         return await loaders.knowledge(info).contested_claims(
             benchmark=benchmark, model=model, claimant=claimant, first=first, after=after
         )

@@ -31,6 +31,7 @@ from modelatlas.domain import (
     Accessibility,
     ClaimKind,
     ClaimStatus,
+    ClaimVerdict,
     EventKind,
     MeasuredBy,
     OrganizationKind,
@@ -543,8 +544,21 @@ class Claim:
     score: float | None
     made_on: dt.date | None
     status: ClaimStatus
+    against_score: float | None = strawberry.field(
+        description="The compared model's score as the claim gives it (derived claims)."
+    )
+    verdict: ClaimVerdict | None = strawberry.field(
+        description="What independent results say (comparative kinds only; see evidence)."
+    )
 
     is_type_of = _is(reads.ClaimNode)
+
+    @strawberry.field(
+        description="Per compared model: both sides' best independent results on the claim's "
+        "benchmark, their sources and the pair's verdict."
+    )
+    async def evidence(self, info: Info[Any, Any]) -> list[ClaimEvidence]:
+        return await loaders.evidence(info, self.id)
 
     @strawberry.field(description="The organization that made it.")
     async def claimant(self, info: Info[Any, Any]) -> Organization:
@@ -713,12 +727,28 @@ class LeaderboardEntry:
     result: Result
 
 
+@strawberry.type(description="One compared model of a claim, weighed by independent results.")
+class ClaimEvidence:
+    """evidence.ClaimEvidence."""
+
+    against: Model
+    verdict: ClaimVerdict
+    subject_result: Result | None = strawberry.field(
+        description="The subject's best independent result (null: none)."
+    )
+    against_result: Result | None = strawberry.field(
+        description="The compared model's best independent result (null: none)."
+    )
+    subject_sources: list[Source]
+    against_sources: list[Source]
+
+
 @strawberry.type(
     description="A claim to beat a model on a benchmark that independent results contradict: "
     "the subject's best independent score is below the compared model's."
 )
 class ContestedClaim:
-    """reads.ContestedClaim."""
+    """evidence.ContestedClaim."""
 
     claim: Claim
     claimant: Organization

@@ -30,6 +30,7 @@ from modelatlas.domain import (
     Accessibility,
     ClaimKind,
     ClaimStatus,
+    ClaimVerdict,
     EventKind,
     MeasuredBy,
     OrganizationKind,
@@ -152,6 +153,8 @@ class ClaimNode:
     score: float | None
     made_on: dt.date | None
     status: ClaimStatus
+    against_score: float | None = None
+    verdict: ClaimVerdict | None = None
     prefetched: Prefetched | None = field(default=None, compare=False, repr=False)
 
 
@@ -269,6 +272,8 @@ def _claim(r: Row) -> ClaimNode:
         r["score"],
         _date(r["madeOn"]),
         ClaimStatus(r["status"] or "ASSERTED"),
+        r["againstScore"],
+        ClaimVerdict(r["verdict"]) if r["verdict"] else None,
     )
 
 
@@ -406,6 +411,8 @@ class ClaimWhere:
 
     kind: tuple[ClaimKind, ...] | None = None
     status: tuple[ClaimStatus, ...] | None = None
+    verdict: tuple[ClaimVerdict, ...] | None = None
+    derived: bool | None = None
     claimant: str | None = None
     claimant_country: str | None = None
     subject: str | None = None
@@ -665,12 +672,14 @@ KINDS: Final[dict[str, _Kind]] = {
     "Claim": _Kind(
         "Claim",
         "id",
-        "{.id, .kind, .statement, .score, .madeOn, .status}",
+        "{.id, .kind, .statement, .score, .madeOn, .status, .againstScore, .verdict}",
         _claim,
         ClaimWhere,
         {
             "kind": _in("kind"),
             "status": _in("status"),
+            "verdict": _in("verdict"),
+            "derived": _Filter("(n.id STARTS WITH 'derived-') = $f_derived"),
             "claimant": _linked("-[:CLAIMED_BY]->(:Organization {slug: $f_claimant})", _slug),
             "claimant_country": _linked(
                 "-[:CLAIMED_BY]->(:Organization)-[:BASED_IN]->"
@@ -2298,122 +2307,6 @@ async def leaderboard(
         after=after,
         build=_leaderboard_entry,
         missing=f"no benchmark {slug!r}",
-    )
-
-
-# ---- contested claims
-
-
-@dataclass(frozen=True, slots=True)
-class ContestedClaim:
-    """A claim to beat a model on a benchmark that independent results contradict."""
-
-    claim: ClaimNode
-    claimant: OrganizationNode
-    subject: ModelNode
-    against: ModelNode
-    benchmark: BenchmarkNode
-    subject_result: ResultNode
-    against_result: ResultNode
-    claim_sources: list[SourceNode]
-    subject_sources: list[SourceNode]
-    against_sources: list[SourceNode]
-
-    @property
-    def subject_score(self) -> float:
-        """The subject's best independent score."""
-        return self.subject_result.score
-
-    @property
-    def against_score(self) -> float:
-        """The compared model's best independent score."""
-        return self.against_result.score
-
-
-# "Independent": not evaluated by the claimant (by name, slug or alias) and not cited in any of
-# the claim's own sources. Each side's best such result is compared, as a leaderboard would.
-_CONTESTED: Final = _shaped(
-    """
-WITH true AS found, COLLECT {
-  MATCH (c:Claim)-[:ON]->(b:Benchmark), (c)-[:SUBJECT]->(s:Model), (c)-[:AGAINST]->(m:Model),
-        (c)-[:CLAIMED_BY]->(o:Organization)
-  WHERE c.kind = 'OUTPERFORMS'
-    AND ($benchmark IS NULL OR b.slug = $benchmark)
-    AND ($model IS NULL OR s.slug = $model OR m.slug = $model)
-    AND ($claimant IS NULL OR o.slug = $claimant)
-  WITH c, b, s, m, o, CASE WHEN coalesce(b.higherIsBetter, true) THEN 1.0 ELSE -1.0 END AS sign,
-       [x IN [o.name, o.slug] + coalesce(o.aliases, []) | toLower(x)] AS claimantNames
-  CALL (c, b, s, sign, claimantNames) {
-    MATCH (s)<-[:OF]-(r:Result)-[:ON]->(b)
-    WHERE NOT toLower(coalesce(r.evaluator, '')) IN claimantNames
-      AND NOT EXISTS { (r)-[:CITED_IN]->(:Source)<-[:CITED_IN]-(c) }
-    RETURN r AS rs ORDER BY sign * r.score DESC, r.measuredOn ASC, r.id ASC LIMIT 1
-  }
-  CALL (c, b, m, sign, claimantNames) {
-    MATCH (m)<-[:OF]-(r:Result)-[:ON]->(b)
-    WHERE NOT toLower(coalesce(r.evaluator, '')) IN claimantNames
-      AND NOT EXISTS { (r)-[:CITED_IN]->(:Source)<-[:CITED_IN]-(c) }
-    RETURN r AS rm ORDER BY sign * r.score DESC, r.measuredOn ASC, r.id ASC LIMIT 1
-  }
-  WITH c, b, s, m, o, rs, rm WHERE sign * rs.score < sign * rm.score
-  RETURN {entry: {claim: c@Claim, claimant: o@Organization, subject: s@Model, against: m@Model,
-                  benchmark: b@Benchmark, subjectResult: rs@Result, againstResult: rm@Result,
-                  claimSources: COLLECT { MATCH (c)-[:CITED_IN]->(x:Source)
-                                          RETURN x@Source AS x ORDER BY x.url },
-                  subjectSources: COLLECT { MATCH (rs)-[:CITED_IN]->(x:Source)
-                                            RETURN x@Source AS x ORDER BY x.url },
-                  againstSources: COLLECT { MATCH (rm)-[:CITED_IN]->(x:Source)
-                                            RETURN x@Source AS x ORDER BY x.url }},
-          sk: coalesce(c.madeOn, date('0001-01-01')), tk: c.id + ' ' + m.slug} AS x
-  ORDER BY x.sk DESC, x.tk ASC
-} AS entries
-"""
-    + _TAIL_DESC
-)
-
-
-def _contested(r: Row) -> ContestedClaim:
-    return ContestedClaim(
-        claim=_claim(r["claim"]),
-        claimant=_organization(r["claimant"]),
-        subject=_model(r["subject"]),
-        against=_model(r["against"]),
-        benchmark=_benchmark(r["benchmark"]),
-        subject_result=_result(r["subjectResult"]),
-        against_result=_result(r["againstResult"]),
-        claim_sources=[_source(s) for s in r["claimSources"]],
-        subject_sources=[_source(s) for s in r["subjectSources"]],
-        against_sources=[_source(s) for s in r["againstSources"]],
-    )
-
-
-async def contested_claims(
-    graph: Graph,
-    *,
-    benchmark: str | None = None,
-    model: str | None = None,
-    claimant: str | None = None,
-    first: int = DEFAULT_PAGE_SIZE,
-    after: str | None = None,
-) -> Page[ContestedClaim]:
-    """Claims to outperform a model on a benchmark where independent results say the opposite.
-
-    One entry per claim and compared model; newest claims first.
-    """
-    params = {
-        "benchmark": None if benchmark is None else _slug(benchmark),
-        "model": None if model is None else _slug(model),
-        "claimant": None if claimant is None else _slug(claimant),
-    }
-    return await _analytic_page(
-        graph,
-        _CONTESTED,
-        params,
-        name="contestedClaims",
-        value="date",
-        first=first,
-        after=after,
-        build=_contested,
     )
 
 

@@ -14,8 +14,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from modelatlas.domain import Dataset
 from modelatlas.graph.admin import import_digests, record_import
-from modelatlas.graph.provenance import classify_results, result_provenance
+from modelatlas.graph.provenance import (
+    classify_results,
+    derived_claim_ids,
+    link_variants,
+    model_variant_state,
+    prune_derived_claims,
+    result_provenance,
+)
 from modelatlas.graph.writes import WriteReport
 from modelatlas.ingest.imports import (
     ImportOutcome,
@@ -27,11 +35,19 @@ from modelatlas.ingest.imports import (
 from modelatlas.ingest.provenance import ProvenanceReport, classify
 from modelatlas.ingest.snapshot import SnapshotError, dataset_digest, read_manifest, verify_snapshot
 from modelatlas.ingest.tabular import ImportReport
+from modelatlas.ingest.variants import version_parents
 from modelatlas.ingest.yaml_files import load_yaml_files
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.resources import resource_dir
 
-__all__ = ["LoadStep", "load_default_graph", "measure_provenance", "snapshot_dir"]
+__all__ = [
+    "LINKS",
+    "DerivedReport",
+    "LoadStep",
+    "load_default_graph",
+    "measure_provenance",
+    "snapshot_dir",
+]
 
 Importer = Callable[[KnowledgeGraph, Path], Awaitable[ImportOutcome]]
 
@@ -44,6 +60,8 @@ IMPORTERS: dict[str, Importer] = {
 }
 """Manifest kind -> its importer, given the dataset's folder (or its one file, if FILE_KINDS)."""
 FILE_KINDS = frozenset({"epoch-models"})
+LINKS = "links across datasets"
+"""The name of a step that re-runs the imported datasets so their cross-dataset links settle."""
 
 
 @dataclass(frozen=True)
@@ -134,15 +152,49 @@ async def load_default_graph(
                 written.counts(label).updated += counts.updated
         if written.created == 0 and written.updated == 0 and linked == 0:
             break
-        done(LoadStep("links across datasets", written, None, time.perf_counter() - started))
+        done(LoadStep(LINKS, written, None, time.perf_counter() - started))
     for dataset in datasets:
         await record_import(kg.graph, str(dataset["name"]), dataset_digest(dataset, code))
     return steps
 
 
-async def measure_provenance(kg: KnowledgeGraph) -> ProvenanceReport:
-    """Classify who measured every result of the graph; writes only what changed."""
+DERIVED_RANK = 70
+"""Precedence of claims derived from report tables: below every imported source."""
+
+
+@dataclass(frozen=True)
+class DerivedReport:
+    """What the pass over the whole graph did: provenance, derived claims, verdicts."""
+
+    provenance: ProvenanceReport
+    claims: WriteReport
+    pruned: int
+    verdicts_changed: int
+    variants_linked: int = 0
+
+    def lines(self) -> list[str]:
+        """Short human-readable lines for a CLI."""
+        return [
+            *self.provenance.lines(),
+            f"derived claims: {self.claims.created} created, {self.claims.updated} updated, "
+            f"{self.pruned} no longer derived and deleted",
+            f"verdicts changed: {self.verdicts_changed}",
+            f"model versions linked VARIANT_OF their model: {self.variants_linked}",
+        ]
+
+
+async def measure_provenance(kg: KnowledgeGraph) -> DerivedReport:
+    """Link model versions, classify who measured each result, derive report claims, weigh all.
+
+    Writes only what changed, so a rerun over an unchanged graph writes nothing.
+    """
+    variants = await link_variants(kg.graph, version_parents(await model_variant_state(kg.graph)))
     results, organizations = await result_provenance(kg.graph)
     report = classify(results, organizations)
     await classify_results(kg.graph, report.updates)
-    return report
+    written = await kg.upsert(Dataset(claims=list(report.claims)), rank=DERIVED_RANK)
+    keep = {claim.id for claim in report.claims}
+    stale = sorted(await derived_claim_ids(kg.graph) - keep)
+    pruned = await prune_derived_claims(kg.graph, stale)
+    verdicts = await kg.refresh_verdicts()
+    return DerivedReport(report, written, pruned, verdicts, variants)

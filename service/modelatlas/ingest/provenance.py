@@ -9,15 +9,19 @@ as unresolved and their results stay UNKNOWN. Pure functions over rows the graph
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from modelatlas.domain import MeasuredBy
+from modelatlas.domain import Claim, ClaimKind, MeasuredBy, shorten
 
-__all__ = ["ProvenanceReport", "classify"]
+__all__ = ["DERIVED_PREFIX", "ProvenanceReport", "classify"]
+
+DERIVED_PREFIX: Final = "derived-"
+"""Ids of claims derived from report tables start with this; the pass owns them."""
 
 EPOCH: Final = "Epoch AI"
 _WORD: Final = re.compile(r"[a-z0-9]+")
@@ -42,6 +46,8 @@ class ProvenanceReport:
     """(title, url, results) of reports whose owner is not in the graph, most results first."""
     changed: int = 0
     updates: Sequence[dict[str, Any]] = field(default_factory=list, repr=False)
+    claims: Sequence[Claim] = field(default_factory=list, repr=False)
+    """OUTPERFORMS claims derived from the report tables (see derive_claims)."""
 
     def lines(self) -> list[str]:
         """Short human-readable lines for a CLI."""
@@ -53,6 +59,10 @@ class ProvenanceReport:
             f"{len(self.unresolved)} unresolved",
         ]
         lines += [f"  unresolved: {title} ({n} results) {url}" for title, url, n in self.unresolved]
+        reports = len({c.sources[0] for c in self.claims})
+        lines.append(
+            f"claims derived from report tables: {len(self.claims)} from {reports} reports"
+        )
         return lines
 
 
@@ -138,9 +148,13 @@ def classify(
             urls.setdefault(key, str(source["url"]))
     by_title = by_majority = 0
     unresolved: list[tuple[str, str, int]] = []
+    claims: list[Claim] = []
     for key in sorted(by_report):
         rows = by_report[key]
         owner, how = _owner(rows, titles[key], orgs)
+        if owner is not None:
+            name = str(orgs.get(owner, {}).get("name") or owner)
+            claims += derive_claims(rows, owner, name, titles[key])
         by_title += how == "title"
         by_majority += how == "majority"
         if owner is None:
@@ -168,5 +182,75 @@ def classify(
     counts = Counter(kind.value for kind, _, _ in decided.values())
     unresolved.sort(key=lambda item: (-item[2], item[0]))
     return ProvenanceReport(
-        dict(counts), by_title, by_majority, tuple(unresolved), len(updates), updates
+        dict(counts), by_title, by_majority, tuple(unresolved), len(updates), updates, claims
     )
+
+
+def _best_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Each model's best row of one report on one benchmark (ties: the smaller result id)."""
+    best: dict[str, Mapping[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: str(r["id"])):
+        sign = 1.0 if row["higherIsBetter"] else -1.0
+        held = best.get(row["model"])
+        if held is None or sign * float(row["score"]) > sign * float(held["score"]):
+            best[row["model"]] = row
+    return best
+
+
+def _score(value: Any) -> str:
+    return f"{float(value):g}"
+
+
+def derive_claims(
+    rows: Sequence[Mapping[str, Any]], owner: str, owner_name: str, title: str
+) -> list[Claim]:
+    """The claims one report's table makes: its owner's model beats another lab's on a benchmark.
+
+    Per benchmark, each of the owner's models (best row each) against each model of another
+    organization it scores better than, respecting higherIsBetter; equal scores claim nothing.
+    The claim cites the report only (the hub's dataset page is where we read it, not who said
+    it) and carries both scores; its id is a hash of report, benchmark and the two models.
+    """
+    by_benchmark: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["developers"]:
+            by_benchmark[row["benchmark"]].append(row)
+    claims: list[Claim] = []
+    for benchmark in sorted(by_benchmark):
+        best = _best_rows(by_benchmark[benchmark])
+        own = [r for m, r in sorted(best.items()) if owner in r["developers"]]
+        others = [r for m, r in sorted(best.items()) if owner not in r["developers"]]
+        for mine in own:
+            sign = 1.0 if mine["higherIsBetter"] else -1.0
+            source = _report_source(mine["sources"])
+            assert source is not None  # rows are grouped by their report source
+            for theirs in others:
+                if sign * float(mine["score"]) <= sign * float(theirs["score"]):
+                    continue
+                key = "|".join((" ".join(title.casefold().split()), benchmark,
+                                mine["model"], theirs["model"]))  # fmt: skip
+                made_on = source.get("publishedOn") or max(
+                    (d for d in (mine.get("measuredOn"), theirs.get("measuredOn")) if d),
+                    default=None,
+                )
+                claims.append(
+                    Claim(
+                        id=DERIVED_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:20],
+                        kind=ClaimKind.OUTPERFORMS,
+                        statement=(
+                            f"{owner_name} reports {mine['modelName']} at "
+                            f"{_score(mine['score'])} vs {theirs['modelName']} at "
+                            f"{_score(theirs['score'])} on {mine['benchmarkName']} "
+                            f"({shorten(title, 120)})"
+                        ),
+                        claimed_by=owner,
+                        subject=mine["model"],
+                        against=[theirs["model"]],
+                        benchmark=benchmark,
+                        score=mine["score"],
+                        against_score=theirs["score"],
+                        made_on=made_on,
+                        sources=[source["url"]],
+                    )
+                )
+    return claims
