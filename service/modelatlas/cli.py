@@ -395,6 +395,55 @@ def load(
     _load_default(Settings(), force=force)
 
 
+@app.command("update")
+def update(
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            envvar="MODELATLAS_UPDATE_URL",
+            help="A mirror of https://epoch.ai/data/ holding the same file names.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Fetch Epoch AI's current data files, verify them all, import them, report what changed."""
+    from modelatlas.ingest import update as live
+
+    base = source or live.DEFAULT_BASE
+    say: Callable[[str], None] = (
+        (lambda _: None) if as_json else (lambda text: out.print(text, highlight=False))
+    )
+    started = time.perf_counter()
+    try:
+        with live.fetched_updates(base, on_fetch=lambda url: say(f"fetching {url} ...")) as got:
+            say(f"verified {len(got)} datasets in {time.perf_counter() - started:.1f}s")
+            with_graph(Settings(), migrate)
+
+            async def work(graph: Graph) -> live.UpdateReport:
+                return await live.import_updates(
+                    KnowledgeGraph(graph), got, source=base, on_step=lambda n: say(f"{n} ...")
+                )
+
+            report = with_graph(Settings(), work)
+    except (live.UpdateError, SnapshotError) as exc:
+        raise fail(f"{exc}\nnothing was imported; the graph is unchanged.", code=2) from exc
+    except (LocalNeo4jError, MigrationError) as exc:
+        raise fail(str(exc)) from exc
+    except (EpochFormatError, UnknownReferencesError, OSError) as exc:
+        raise fail(str(exc), code=2) from exc
+    if as_json:
+        print(
+            json.dumps(
+                {**report.as_dict(), "totalSeconds": round(time.perf_counter() - started, 3)}
+            )
+        )
+        return
+    for line in report.lines():
+        out.print(line, highlight=False, soft_wrap=True)
+    out.print(f"update done in {time.perf_counter() - started:.1f}s", highlight=False)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,

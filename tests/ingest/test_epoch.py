@@ -232,6 +232,10 @@ def test_resolve_drops_existing_models_and_returns_their_edges(notable: ImportBa
     release = {r.slug: r for r in resolved.dataset.releases}["epoch-alpha-1-instruct"]
     assert release.introduced == ["alpha-instruct"]
     assert resolved.report.existing_models == 1
+    # "Alpha 1 Instruct" is the graph's alias of alpha-instruct: matched by its loose key.
+    assert resolved.report.resolution == {"normalised": 1, "new": 5}
+    assert len(resolved.report.new_models) == 5
+    assert any("5 new models" in line for line in resolved.report.lines())
     assert references_outside(resolved.dataset, set(known.values())) == []
     assert {p.missing for p in resolved.dataset.check_references()} == {"alpha-instruct"}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, LiteralString
+from typing import Any, Final, LiteralString
 
 from modelatlas.domain import COMPARATIVE_CLAIM_KINDS, ClaimVerdict
 from modelatlas.graph.core import Graph, Row
@@ -53,10 +53,11 @@ _COMPARATIVE: Final = sorted(kind.value for kind in COMPARATIVE_CLAIM_KINDS)
 
 
 # The best independent result of the subject s (rs) and of the compared model m (rm) on b.
+# Expanded from the model (a few results), never from the benchmark (thousands), then checked.
 _BEST_SUBJECT: Final[LiteralString] = """
   CALL (c, b, s, o, sign, claimantNames) {
-    OPTIONAL MATCH (s)<-[:OF]-(r:Result)-[:ON]->(b)
-    WHERE NOT toLower(coalesce(r.evaluator, '')) IN claimantNames
+    OPTIONAL MATCH (s)<-[:OF]-(r:Result)
+    WHERE EXISTS { (r)-[:ON]->(b) } AND NOT toLower(coalesce(r.evaluator, '')) IN claimantNames
       AND coalesce(r.reportOwner, '') <> o.slug AND NOT coalesce(r.selfReported, false)
       AND NOT EXISTS { (r)-[:CITED_IN]->(:Source)<-[:CITED_IN]-(c) }
     RETURN r AS rs ORDER BY sign * r.score DESC, r.measuredOn ASC, r.id ASC LIMIT 1
@@ -84,11 +85,21 @@ _PAIRS: Final[LiteralString] = (
             ELSE 'CONTESTED' END AS verdict"""
 )
 
+# The claims to weigh: by id, about the given models, or all; each found through an index.
+_CLAIMS: Final[LiteralString] = """
+CALL () {
+  UNWIND $ids AS id MATCH (c:Claim {id: id}) RETURN c
+  UNION
+  UNWIND $models AS slug MATCH (:Model {slug: slug})<-[:SUBJECT|AGAINST]-(c:Claim) RETURN c
+  UNION
+  MATCH (c:Claim) WHERE $all RETURN c
+}
+"""
+
 _REFRESH: Final[LiteralString] = (
-    """
-MATCH (c:Claim)
-WHERE c.kind IN $kinds AND ($all OR c.id IN $ids
-      OR EXISTS { (c)-[:SUBJECT|AGAINST]->(x:Model) WHERE x.slug IN $models })
+    _CLAIMS
+    + """
+WITH c WHERE c.kind IN $kinds
 CALL (c) {"""
     + _PAIRS
     + """
@@ -103,12 +114,16 @@ RETURN count(c) AS changed
 """
 )
 
-_CLEAR: Final[LiteralString] = """
-MATCH (c:Claim) WHERE c.verdict IS NOT NULL AND NOT c.kind IN $kinds
-  AND ($all OR c.id IN $ids)
+_CLEAR: Final[LiteralString] = (
+    _CLAIMS
+    + """
+WITH c WHERE c.verdict IS NOT NULL AND NOT c.kind IN $kinds
 REMOVE c.verdict
 RETURN count(c) AS changed
 """
+)
+
+_CHUNK: Final = 2000
 
 
 async def refresh_verdicts(
@@ -122,12 +137,22 @@ async def refresh_verdicts(
 
     Returns how many claims' verdicts changed (a rerun over the same graph changes none).
     """
-    if not everything and not claims and not models:
-        return 0
-    params = {"kinds": _COMPARATIVE, "all": everything, "ids": list(claims), "models": list(models)}
-    changed = await graph.write(_REFRESH, params)
-    cleared = await graph.write(_CLEAR, params)
-    return int(changed[0]["changed"]) + int(cleared[0]["changed"])
+    chunks: list[dict[str, Any]] = [
+        {"all": False, "ids": list(claims[i : i + _CHUNK]), "models": []}
+        for i in range(0, len(claims), _CHUNK)
+    ] + [
+        {"all": False, "ids": [], "models": list(models[i : i + _CHUNK])}
+        for i in range(0, len(models), _CHUNK)
+    ]
+    if everything:
+        chunks = [{"all": True, "ids": [], "models": []}]
+    changed = 0
+    for chunk in chunks:  # each in its own transaction, so a large import stays bounded
+        params = {"kinds": _COMPARATIVE, **chunk}
+        for statement in (_REFRESH, _CLEAR):
+            rows = await graph.write(statement, params)
+            changed += int(rows[0]["changed"])
+    return changed
 
 
 # ---- evidence

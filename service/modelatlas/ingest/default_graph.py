@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from modelatlas.resources import resource_dir
 
 __all__ = [
     "LINKS",
+    "SEED",
     "DerivedReport",
     "LoadStep",
     "load_default_graph",
@@ -60,6 +61,8 @@ IMPORTERS: dict[str, Importer] = {
 }
 """Manifest kind -> its importer, given the dataset's folder (or its one file, if FILE_KINDS)."""
 FILE_KINDS = frozenset({"epoch-models"})
+SEED = "curated seed"
+"""The name of the step that upserts the packaged curated YAML."""
 LINKS = "links across datasets"
 """The name of a step that re-runs the imported datasets so their cross-dataset links settle."""
 
@@ -95,8 +98,13 @@ async def load_default_graph(
     folder: Path | None = None,
     on_step: Callable[[str, int, int], None] | None = None,
     on_done: Callable[[LoadStep], None] | None = None,
+    order: Sequence[str] | None = None,
 ) -> list[LoadStep]:
-    """Upsert the curated seed, then import each changed snapshot dataset; repeatable."""
+    """Upsert the curated seed, then import each changed snapshot dataset; repeatable.
+
+    ``order`` (the seed's name SEED and every dataset's, once each) changes the order they are
+    written in; any order ends in the same graph (tests check permutations).
+    """
     folder = folder or snapshot_dir()
     datasets = read_manifest(folder)
     for dataset in datasets:  # every file is checked before the first write
@@ -111,22 +119,25 @@ async def load_default_graph(
         if on_done is not None:
             on_done(step)
 
-    if on_step is not None:
-        on_step("curated seed", 1, total)
-    started = time.perf_counter()
-    written = await kg.upsert(load_yaml_files([resource_dir("seed")]))
-    done(LoadStep("curated seed", written, None, time.perf_counter() - started))
-
+    names = [SEED, *(str(d["name"]) for d in datasets)]
+    if order is not None:
+        if sorted(order) != sorted(names):
+            raise ValueError(f"order must name each of {', '.join(names)} once")
+        names = list(order)
+    by_name = {str(d["name"]): d for d in datasets}
     code = _code_digest()
     recorded = {} if force else await import_digests(kg.graph)
     imported: list[tuple[str, str, Path]] = []
-    for number, dataset in enumerate(datasets, start=2):
-        name = str(dataset["name"])
-        digest = dataset_digest(dataset, code)
+    for number, name in enumerate(names, start=1):
         if on_step is not None:
             on_step(name, number, total)
         started = time.perf_counter()
-        if recorded.get(name) == digest:
+        if name == SEED:
+            written = await kg.upsert(load_yaml_files([resource_dir("seed")]))
+            done(LoadStep(SEED, written, None, time.perf_counter() - started))
+            continue
+        dataset = by_name[name]
+        if recorded.get(name) == dataset_digest(dataset, code):
             done(LoadStep(name, None, None, time.perf_counter() - started))
             continue
         kind = str(dataset["kind"])

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -614,18 +615,26 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
 # --------------------------------------------------------------------------- resolution
 
 
-def _lookup(candidates: Iterable[str], known: Mapping[str, str], existing: set[str]) -> str | None:
-    """The graph slug of the first candidate found, as an exact slug or by its name key."""
+def _match(
+    candidates: Iterable[str], known: Mapping[str, str], existing: set[str]
+) -> tuple[str | None, str]:
+    """The graph slug of the first candidate found and how: "exact" slug, "normalised" name
+    or alias key (see name_key), or (None, "new")."""
     for text in candidates:
         if text in existing:
-            return text
+            return text, "exact"
         try:
             key = name_key(text)
         except ValueError:
             continue
         if key in known:
-            return known[key]
-    return None
+            return known[key], "normalised"
+    return None, "new"
+
+
+def _lookup(candidates: Iterable[str], known: Mapping[str, str], existing: set[str]) -> str | None:
+    """The graph slug of the first candidate found, as an exact slug or by its name key."""
+    return _match(candidates, known, existing)[0]
 
 
 _R = TypeVar("_R", bound=Record)
@@ -654,10 +663,14 @@ def resolve_models(
     existing = set(known.values())
     renamed: dict[str, str] = {}
     kept: list[Model] = []
+    matched: Counter[str] = Counter()
+    new: list[str] = []
     for model in dataset.models:
-        found = _lookup([model.slug, model.name, *model.aliases], known, existing)
+        found, how = _match([model.slug, model.name, *model.aliases], known, existing)
+        matched[how] += 1
         if found is None:
             kept.append(model)
+            new.append(model.name)
         else:
             renamed[model.slug] = found
 
@@ -745,5 +758,7 @@ def resolve_models(
         batch.report,
         existing_models=batch.report.existing_models + len(renamed),
         unresolved=tuple(f"{slug}: {base}" for slug, base in unresolved),
+        resolution=dict(matched),
+        new_models=tuple(sorted(new)),
     )
     return ImportBatch(resolved, report, tuple(unresolved), tuple(extra))

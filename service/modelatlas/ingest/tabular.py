@@ -87,6 +87,11 @@ class ImportReport:
     """Model records dropped by :func:`resolve_models` because the graph already has them."""
     unresolved: tuple[str, ...] = ()
     """Base-model names that matched no model in the file or graph ("model-slug: name")."""
+    resolution: Mapping[str, int] = field(default_factory=dict)
+    """How the file's models matched the graph's: "exact" slug, "normalised" name or alias
+    key, or "new" (no match: a model of its own)."""
+    new_models: tuple[str, ...] = ()
+    """Names of the file's models that matched no graph model and were created."""
 
     def lines(self) -> list[str]:
         """The report as short human-readable lines."""
@@ -101,6 +106,14 @@ class ImportReport:
             lines.append(f"  countries without an ISO code, left unset: {names}")
         for name, reason in sorted(self.skipped_files.items()):
             lines.append(f"  skipped file {name}: {reason}")
+        if self.resolution:
+            counts = ", ".join(f"{n} {how}" for how, n in sorted(self.resolution.items()))
+            lines.append(f"  models matched to the graph's: {counts}")
+        if self.new_models:
+            lines.append(
+                f"  {len(self.new_models)} new models, e.g. "
+                + "; ".join(self.new_models[:EXAMPLES_PER_REASON])
+            )
         if self.existing_models:
             lines.append(f"  {self.existing_models} models already in the graph, left as they are")
         if self.unresolved:
