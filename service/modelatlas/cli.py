@@ -354,6 +354,10 @@ def _load_default(settings: Settings, *, force: bool) -> list[LoadStep]:
             f"in {step.seconds:.1f}s",
             highlight=False,
         )
+        if step.report is not None:
+            for line in step.report.lines():
+                if "models matched" in line or "new models" in line:
+                    out.print(f"      {line.strip()}", highlight=False, soft_wrap=True)
 
     async def work(graph: Graph) -> list[LoadStep]:
         kg = KnowledgeGraph(graph)

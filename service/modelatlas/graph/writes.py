@@ -696,12 +696,14 @@ async def name_index(graph: Graph, kind: str) -> list[tuple[str, list[str]]]:
 
 
 async def link_derivations(graph: Graph, pairs: Sequence[tuple[str, str]]) -> int:
-    """DERIVED_FROM edges between existing models (imports that matched known models)."""
+    """DERIVED_FROM edges between existing models (imports that matched known models); returns
+    how many were new, so a rerun that links nothing new says 0."""
     if not pairs:
         return 0
     rows = await graph.write(
         "UNWIND $pairs AS pair "
         "MATCH (m:Model {slug: pair[0]}), (b:Model {slug: pair[1]}) "
+        "WHERE NOT (m)-[:DERIVED_FROM]->(b) "
         "MERGE (m)-[:DERIVED_FROM]->(b) RETURN count(*) AS n",
         {"pairs": [list(p) for p in pairs]},
     )
