@@ -45,8 +45,10 @@ __all__ = [
     "SEED",
     "DerivedReport",
     "LoadStep",
+    "add_counts",
     "load_default_graph",
     "measure_provenance",
+    "settle_links",
     "snapshot_dir",
 ]
 
@@ -147,26 +149,50 @@ async def load_default_graph(
         outcome = await IMPORTERS[kind](kg, target)
         imported.append((name, kind, target))
         done(LoadStep(name, outcome.written, outcome.report, time.perf_counter() - started))
-    # A dataset's base models and model names may only resolve against a later dataset's
-    # models: the imported ones run again until a pass writes nothing (at most twice more).
-    for _ in range(2):
-        if not imported:
-            break
-        started = time.perf_counter()
-        written = WriteReport()
-        linked = 0
-        for _name, kind, target in imported:
-            outcome = await IMPORTERS[kind](kg, target)
-            linked += outcome.derivations_linked
-            for label, counts in outcome.written.kinds.items():
-                written.counts(label).created += counts.created
-                written.counts(label).updated += counts.updated
-        if written.created == 0 and written.updated == 0 and linked == 0:
-            break
-        done(LoadStep(LINKS, written, None, time.perf_counter() - started))
+    for link in await settle_links(kg, [(kind, target) for _name, kind, target in imported]):
+        done(LoadStep(LINKS, link.written, None, link.seconds))
     for dataset in datasets:
         await record_import(kg.graph, str(dataset["name"]), dataset_digest(dataset, code))
     return steps
+
+
+@dataclass(frozen=True)
+class LinkPass:
+    """One re-run of the imported datasets that still wrote or linked something."""
+
+    written: WriteReport
+    linked: int
+    seconds: float
+
+
+def add_counts(total: WriteReport, written: WriteReport) -> None:
+    """Add one write report's created / updated counts into another, per label."""
+    for label, counts in written.kinds.items():
+        total.counts(label).created += counts.created
+        total.counts(label).updated += counts.updated
+
+
+async def settle_links(
+    kg: KnowledgeGraph, imported: Sequence[tuple[str, Path]], passes: int = 2
+) -> list[LinkPass]:
+    """Re-run the imported (kind, path) datasets until a pass writes and links nothing.
+
+    A dataset's base models and model names may only resolve against a later dataset's
+    models; at most ``passes`` re-runs, and only those that changed something are returned.
+    """
+    done: list[LinkPass] = []
+    for _ in range(passes if imported else 0):
+        started = time.perf_counter()
+        written = WriteReport()
+        linked = 0
+        for kind, target in imported:
+            outcome = await IMPORTERS[kind](kg, target)
+            linked += outcome.derivations_linked
+            add_counts(written, outcome.written)
+        if written.created == 0 and written.updated == 0 and linked == 0:
+            break
+        done.append(LinkPass(written, linked, time.perf_counter() - started))
+    return done
 
 
 DERIVED_RANK = 70

@@ -30,7 +30,9 @@ from modelatlas.ingest.default_graph import (
     IMPORTERS,
     LINKS,
     DerivedReport,
+    add_counts,
     measure_provenance,
+    settle_links,
     snapshot_dir,
 )
 from modelatlas.ingest.imports import ImportOutcome
@@ -311,12 +313,6 @@ class DatasetUpdate:
     seconds: float
 
 
-def _add(total: WriteReport, written: WriteReport) -> None:
-    for label, counts in written.kinds.items():
-        total.counts(label).created += counts.created
-        total.counts(label).updated += counts.updated
-
-
 @dataclass(frozen=True)
 class UpdateReport:
     """Everything an update did, per dataset and for the whole graph."""
@@ -443,23 +439,13 @@ async def import_updates(
                 time.perf_counter() - begun,
             )
         )
-    # As in the default load: a dataset's base models may only resolve against a later
-    # dataset's models, so the datasets run again until a pass writes nothing (at most twice).
     links = WriteReport()
     linked = 0
-    for _ in range(2 if fetched else 0):
-        if on_step is not None:
-            on_step(LINKS)
-        written = WriteReport()
-        pass_linked = 0
-        for dataset in fetched:
-            outcome = await IMPORTERS[dataset.kind](kg, dataset.target)
-            _add(written, outcome.written)
-            pass_linked += outcome.derivations_linked
-        _add(links, written)
-        linked += pass_linked
-        if written.created == 0 and written.updated == 0 and pass_linked == 0:
-            break
+    if fetched and on_step is not None:
+        on_step(LINKS)
+    for link in await settle_links(kg, [(d.kind, d.target) for d in fetched]):
+        add_counts(links, link.written)
+        linked += link.linked
     if on_step is not None:
         on_step("who measured each result, claims in report tables, verdicts")
     derived = await measure_provenance(kg)
