@@ -34,6 +34,7 @@ from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
 from modelatlas.graph import Graph
 from modelatlas.graph.migrations import migrate, pending_migrations
+from modelatlas.web import explorer_router
 
 log = logging.getLogger("modelatlas.api")
 
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     app.state.compiled_reads = endpoint.compiled
     app.include_router(graphql_http_router(endpoint), prefix="/graphql")
     app.include_router(_health_router(graph))
+    app.include_router(explorer_router(graph, settings=settings))
     app.add_middleware(GraphQLPath, endpoint=endpoint, path="/graphql")  # inside the guards
     _add_guards(app, settings)
     if settings.metrics:
