@@ -24,7 +24,6 @@ from modelatlas.graph.migrations import MigrationError, migrate
 from modelatlas.graph.writes import WriteReport
 from modelatlas.ingest import load_yaml_files
 from modelatlas.ingest.default_graph import (
-    LINKS,
     LoadStep,
     load_default_graph,
     measure_provenance,
@@ -347,8 +346,6 @@ def _load_default(settings: Settings, *, force: bool) -> list[LoadStep]:
         rows = (
             f"{step.report.rows_used} of {step.report.rows_read} rows used, " if step.report else ""
         )
-        if step.name == LINKS:
-            rows = f"{LINKS}: "
         out.print(
             f"      {rows}{step.written.created} created, {step.written.updated} updated "
             f"in {step.seconds:.1f}s",

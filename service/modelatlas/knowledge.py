@@ -8,7 +8,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from functools import partial
 from itertools import chain
 from operator import attrgetter
@@ -89,11 +88,13 @@ Progress = Callable[[str, int, int], None]
 """Called as (kind, records written so far of that kind, total of that kind)."""
 
 
-@dataclass(frozen=True)
 class UnknownReferencesError(ValueError):
     """A write names records that exist neither in the write nor in the graph."""
 
-    problems: tuple[ReferenceProblem, ...]
+    def __init__(self, problems: Sequence[ReferenceProblem]) -> None:
+        # Not a frozen dataclass: raising assigns __traceback__, which a frozen one refuses.
+        super().__init__(problems)
+        self.problems = tuple(problems)
 
     def __str__(self) -> str:
         shown = "\n".join(f"  {p}" for p in self.problems[:20])

@@ -120,14 +120,6 @@ async def test_results_are_told_apart_by_who_measured_them(graph: Graph) -> None
     assert epoch == [{"by": "EPOCH_AI"}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (issue 20, item 6): an import resolves its models against the graph "
-    "as it finds it, so the first dataset to create a model picks its slug and keeps its name "
-    "(reverse order: 32 models named or keyed differently, 1 more benchmark, ~1000 results on "
-    "other model nodes, 1091 derived claims instead of 722). Values are ranked; identities "
-    "are not yet. Fix: resolve all datasets' models together in precedence order.",
-)
 async def test_any_order_of_seed_and_imports_twice_reaches_the_same_graph(graph: Graph) -> None:
     """Precedence, not order, decides every value: seed and datasets in the default order, in
     reverse and shuffled, each applied twice, end in one fingerprint."""

@@ -8,9 +8,10 @@ datasets that did not change and an importer change re-imports them.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,15 +25,11 @@ from modelatlas.graph.provenance import (
     prune_derived_claims,
     result_provenance,
 )
-from modelatlas.graph.writes import WriteReport
-from modelatlas.ingest.imports import (
-    ImportOutcome,
-    import_epoch_benchmarks,
-    import_epoch_db,
-    import_epoch_models,
-    import_lmarena,
-)
+from modelatlas.graph.writes import WriteReport, link_derivations, name_index
+from modelatlas.ingest.epoch import model_lookup
+from modelatlas.ingest.imports import IMPORTERS, write_batch
 from modelatlas.ingest.provenance import ProvenanceReport, classify
+from modelatlas.ingest.resolution import decide_identities, resolve_with
 from modelatlas.ingest.snapshot import SnapshotError, dataset_digest, read_manifest, verify_snapshot
 from modelatlas.ingest.tabular import ImportReport
 from modelatlas.ingest.variants import version_parents
@@ -45,28 +42,20 @@ __all__ = [
     "SEED",
     "DerivedReport",
     "LoadStep",
+    "Part",
     "add_counts",
+    "import_parts",
     "load_default_graph",
     "measure_provenance",
-    "settle_links",
     "snapshot_dir",
 ]
 
-Importer = Callable[[KnowledgeGraph, Path], Awaitable[ImportOutcome]]
-
-
-IMPORTERS: dict[str, Importer] = {
-    "epoch-models": import_epoch_models,
-    "epoch-benchmarks": import_epoch_benchmarks,
-    "epoch-db": import_epoch_db,
-    "lmarena": import_lmarena,
-}
-"""Manifest kind -> its importer, given the dataset's folder (or its one file, if FILE_KINDS)."""
 FILE_KINDS = frozenset({"epoch-models"})
+"""Manifest kinds whose importer reads the dataset's one file, not its folder."""
+LINKS = "base models across datasets"
+"""The step that links each model to a base model of another dataset, once all are in."""
 SEED = "curated seed"
 """The name of the step that upserts the packaged curated YAML."""
-LINKS = "links across datasets"
-"""The name of a step that re-runs the imported datasets so their cross-dataset links settle."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +67,8 @@ class LoadStep:
     """None when the dataset was skipped as unchanged."""
     report: ImportReport | None
     seconds: float
+    linked: int = 0
+    """DERIVED_FROM edges the step added between models that existed already."""
 
 
 def snapshot_dir() -> Path:
@@ -114,6 +105,15 @@ async def load_default_graph(
         if dataset.get("kind") not in IMPORTERS:
             raise SnapshotError(f"snapshot dataset {dataset.get('name')!r}: unknown kind")
     total = len(datasets) + 1
+    names = [SEED, *(str(d["name"]) for d in datasets)]
+    if order is not None:
+        if sorted(order) != sorted(names):
+            raise ValueError(f"order must name each of {', '.join(names)} once")
+        names = list(order)
+    code = _code_digest()
+    recorded = {} if force else await import_digests(kg.graph)
+    changed = any(recorded.get(str(d["name"])) != dataset_digest(d, code) for d in datasets)
+    parts = [Part.of(folder, d) for d in datasets]
     steps: list[LoadStep] = []
 
     def done(step: LoadStep) -> None:
@@ -121,48 +121,21 @@ async def load_default_graph(
         if on_done is not None:
             on_done(step)
 
-    names = [SEED, *(str(d["name"]) for d in datasets)]
-    if order is not None:
-        if sorted(order) != sorted(names):
-            raise ValueError(f"order must name each of {', '.join(names)} once")
-        names = list(order)
-    by_name = {str(d["name"]): d for d in datasets}
-    code = _code_digest()
-    recorded = {} if force else await import_digests(kg.graph)
-    imported: list[tuple[str, str, Path]] = []
-    for number, name in enumerate(names, start=1):
-        if on_step is not None:
-            on_step(name, number, total)
-        started = time.perf_counter()
-        if name == SEED:
-            written = await kg.upsert(load_yaml_files([resource_dir("seed")]))
-            done(LoadStep(SEED, written, None, time.perf_counter() - started))
-            continue
-        dataset = by_name[name]
-        if recorded.get(name) == dataset_digest(dataset, code):
-            done(LoadStep(name, None, None, time.perf_counter() - started))
-            continue
-        kind = str(dataset["kind"])
-        files = dataset["files"]
-        assert isinstance(files, list)  # checked by verify_snapshot
-        target = folder / str(files[0]["path"]) if kind in FILE_KINDS else folder / name
-        outcome = await IMPORTERS[kind](kg, target)
-        imported.append((name, kind, target))
-        done(LoadStep(name, outcome.written, outcome.report, time.perf_counter() - started))
-    for link in await settle_links(kg, [(kind, target) for _name, kind, target in imported]):
-        done(LoadStep(LINKS, link.written, None, link.seconds))
+    if changed:  # one dataset's change can move another's models: all are matched again
+        await import_parts(kg, parts, order=names, on_step=on_step, on_done=done)
+    else:
+        for number, name in enumerate(names, start=1):
+            if on_step is not None:
+                on_step(name, number, total)
+            started = time.perf_counter()
+            if name == SEED:
+                written = await kg.upsert(load_yaml_files([resource_dir("seed")]))
+                done(LoadStep(SEED, written, None, time.perf_counter() - started))
+            else:
+                done(LoadStep(name, None, None, time.perf_counter() - started))
     for dataset in datasets:
         await record_import(kg.graph, str(dataset["name"]), dataset_digest(dataset, code))
     return steps
-
-
-@dataclass(frozen=True)
-class LinkPass:
-    """One re-run of the imported datasets that still wrote or linked something."""
-
-    written: WriteReport
-    linked: int
-    seconds: float
 
 
 def add_counts(total: WriteReport, written: WriteReport) -> None:
@@ -172,27 +145,78 @@ def add_counts(total: WriteReport, written: WriteReport) -> None:
         total.counts(label).updated += counts.updated
 
 
-async def settle_links(
-    kg: KnowledgeGraph, imported: Sequence[tuple[str, Path]], passes: int = 2
-) -> list[LinkPass]:
-    """Re-run the imported (kind, path) datasets until a pass writes and links nothing.
+@dataclass(frozen=True)
+class Part:
+    """One dataset of a load: its name, its kind and its files (a folder, or one file)."""
 
-    A dataset's base models and model names may only resolve against a later dataset's
-    models; at most ``passes`` re-runs, and only those that changed something are returned.
-    """
-    done: list[LinkPass] = []
-    for _ in range(passes if imported else 0):
+    name: str
+    kind: str
+    target: Path
+
+    @classmethod
+    def of(cls, folder: Path, dataset: Mapping[str, object]) -> Part:
+        """The part of a snapshot manifest entry (checked by verify_snapshot)."""
+        kind = str(dataset["kind"])
+        name = str(dataset["name"])
+        files = dataset["files"]
+        assert isinstance(files, list)
+        target = folder / str(files[0]["path"]) if kind in FILE_KINDS else folder / name
+        return cls(name, kind, target)
+
+
+async def import_parts(
+    kg: KnowledgeGraph,
+    parts: Sequence[Part],
+    *,
+    order: Sequence[str] | None = None,
+    on_step: Callable[[str, int, int], None] | None = None,
+    on_done: Callable[[LoadStep], None] | None = None,
+) -> list[LoadStep]:
+    """Parse the curated seed and every part, decide which node each model and benchmark is
+    over all of them at once (see resolution.decide_identities), then write them in
+    ``order`` (their names and SEED; default: seed first, then as given)."""
+    seed = load_yaml_files([resource_dir("seed")])
+    batches = {p.name: await asyncio.to_thread(IMPORTERS[p.kind].parse, p.target) for p in parts}
+    ranks = {p.name: IMPORTERS[p.kind].rank(p.target) for p in parts}
+    identities = decide_identities(
+        [(SEED, 0, seed), *((name, ranks[name], b.dataset) for name, b in batches.items())]
+    )
+    others = [
+        (slug, names)
+        for slug, names in await name_index(kg.graph, "Model")
+        if slug not in identities.nodes
+    ]
+    graph_models = model_lookup(others)
+    names = list(order) if order is not None else [SEED, *batches]
+    steps: list[LoadStep] = []
+    edges: list[tuple[str, str]] = []
+    for number, name in enumerate(names, start=1):
+        if on_step is not None:
+            on_step(name, number, len(names))
         started = time.perf_counter()
-        written = WriteReport()
-        linked = 0
-        for kind, target in imported:
-            outcome = await IMPORTERS[kind](kg, target)
-            linked += outcome.derivations_linked
-            add_counts(written, outcome.written)
-        if written.created == 0 and written.updated == 0 and linked == 0:
-            break
-        done.append(LinkPass(written, linked, time.perf_counter() - started))
-    return done
+        if name == SEED:
+            step = LoadStep(SEED, await kg.upsert(seed), None, time.perf_counter() - started)
+        else:
+            batch = resolve_with(batches[name], identities.datasets[name], identities, graph_models)
+            outcome = await write_batch(kg, batch, ranks[name], link=False)
+            edges.extend(batch.extra_derivations)
+            step = LoadStep(
+                name,
+                outcome.written,
+                outcome.report,
+                time.perf_counter() - started,
+                outcome.derivations_linked,
+            )
+        steps.append(step)
+        if on_done is not None:
+            on_done(step)
+    started = time.perf_counter()
+    linked = await link_derivations(kg.graph, list(dict.fromkeys(edges)))
+    step = LoadStep(LINKS, WriteReport(), None, time.perf_counter() - started, linked)
+    steps.append(step)
+    if on_done is not None:
+        on_done(step)
+    return steps
 
 
 DERIVED_RANK = 70

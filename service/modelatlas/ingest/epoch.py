@@ -3,21 +3,19 @@
 Pure parsing, no database access. Epoch AI publishes its data under CC BY 4.0, so every
 Release and Result cites the Epoch page it came from as well as the row's own link.
 Rows that cannot be mapped are counted in an :class:`ImportReport` and never stop a parse.
-The parsed batch refers to models by the slugs derived here; :func:`resolve_models`
+The parsed batch refers to models by the slugs derived here; resolution.resolve_models
 rewrites them to the slugs of models the graph already holds, so an import merges into
 existing nodes instead of duplicating them.
 """
 
 import csv
-import dataclasses
 import datetime as dt
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from pydantic import ValidationError
 
@@ -26,7 +24,6 @@ from modelatlas.domain import (
     Benchmark,
     Dataset,
     Model,
-    Record,
     Release,
     Result,
     Source,
@@ -57,7 +54,6 @@ __all__ = [
     "name_key",
     "parse_epoch_benchmarks",
     "parse_epoch_models",
-    "resolve_models",
 ]
 
 MODELS_SOURCE: Final = Source(
@@ -610,155 +606,3 @@ def parse_epoch_benchmarks(directory: Path) -> ImportBatch:
         results=list(results.values()),
     )
     return ImportBatch(dataset=dataset, report=report.report(rows_read, len(results)))
-
-
-# --------------------------------------------------------------------------- resolution
-
-
-def _match(
-    candidates: Iterable[str], known: Mapping[str, str], existing: set[str]
-) -> tuple[str | None, str]:
-    """The graph slug of the first candidate found and how: "exact" slug, "normalised" name
-    or alias key (see name_key), or (None, "new")."""
-    for text in candidates:
-        if text in existing:
-            return text, "exact"
-        try:
-            key = name_key(text)
-        except ValueError:
-            continue
-        if key in known:
-            return known[key], "normalised"
-    return None, "new"
-
-
-def _lookup(candidates: Iterable[str], known: Mapping[str, str], existing: set[str]) -> str | None:
-    """The graph slug of the first candidate found, as an exact slug or by its name key."""
-    return _match(candidates, known, existing)[0]
-
-
-_R = TypeVar("_R", bound=Record)
-
-
-def _with(record: _R, **changes: Any) -> _R:
-    """The record with some fields changed, validated again; the record itself if none is."""
-    if all(getattr(record, name) == value for name, value in changes.items()):
-        return record
-    return type(record).model_validate({**record.model_dump(), **changes})
-
-
-def resolve_models(
-    batch: ImportBatch,
-    known: Mapping[str, str],
-    *,
-    benchmarks: Mapping[str, str] | None = None,
-) -> ImportBatch:
-    """Point a batch's model references at the graph's existing models, dropping duplicates."""
-    # ``known`` maps name_key of the graph models' slugs, names and aliases to their slugs
-    # (see model_lookup). Model records the graph already has are dropped, so the existing
-    # nodes stay as they are; their DERIVED_FROM edges come back in ``extra_derivations``
-    # for the caller to write after the dataset. ``benchmarks``, built the same way from
-    # Benchmark nodes, does the same for benchmarks when given.
-    dataset = batch.dataset
-    existing = set(known.values())
-    renamed: dict[str, str] = {}
-    kept: list[Model] = []
-    matched: Counter[str] = Counter()
-    new: list[str] = []
-    for model in dataset.models:
-        found, how = _match([model.slug, model.name, *model.aliases], known, existing)
-        matched[how] += 1
-        if found is None:
-            kept.append(model)
-            new.append(model.name)
-        else:
-            renamed[model.slug] = found
-
-    def to(slug: str) -> str:
-        return renamed.get(slug, slug)
-
-    # Base names not in the file: the graph first, then the batch's own models by loose key.
-    in_batch: dict[str, str] = {}
-    for model in dataset.models:
-        for text in (model.slug, model.name, *model.aliases):
-            try:
-                in_batch.setdefault(name_key(text), to(model.slug))
-            except ValueError:
-                continue
-    added: dict[str, list[str]] = {}
-    extra: list[tuple[str, str]] = list(batch.extra_derivations)
-    unresolved: list[tuple[str, str]] = []
-    for model_slug_, base in batch.unresolved_bases:
-        target = _lookup([base], known, existing)
-        if target is None:
-            try:
-                target = in_batch.get(name_key(base))
-            except ValueError:
-                target = None
-        if target is None:
-            unresolved.append((to(model_slug_), base))
-        elif model_slug_ in renamed:
-            extra.append((to(model_slug_), target))
-        else:
-            added.setdefault(model_slug_, []).append(target)
-
-    models: list[Model] = []
-    for model in kept:
-        derived = [to(slug) for slug in [*model.derived_from, *added.get(model.slug, [])]]
-        variant = to(model.variant_of) if model.variant_of else None
-        models.append(
-            _with(
-                model,
-                derived_from=[slug for slug in derived if slug != model.slug],
-                variant_of=variant if variant != model.slug else None,
-            )
-        )
-    for model in dataset.models:
-        if model.slug in renamed:
-            extra.extend((to(model.slug), to(base)) for base in model.derived_from)
-    extra = [(a, b) for a, b in dict.fromkeys(extra) if a != b]
-
-    bench_renamed: dict[str, str] = {}
-    kept_benchmarks: list[Benchmark] = []
-    if benchmarks is not None:
-        existing_benchmarks = set(benchmarks.values())
-        for benchmark in dataset.benchmarks:
-            found = _lookup([benchmark.slug, benchmark.name], benchmarks, existing_benchmarks)
-            if found is None:
-                kept_benchmarks.append(benchmark)
-            else:
-                bench_renamed[benchmark.slug] = found
-    else:
-        kept_benchmarks = list(dataset.benchmarks)
-
-    releases = [
-        _with(release, introduced=[to(slug) for slug in release.introduced])
-        for release in dataset.releases
-    ]
-    results = [
-        _with(
-            result,
-            model=to(result.model),
-            benchmark=bench_renamed.get(result.benchmark, result.benchmark),
-        )
-        for result in dataset.results
-    ]
-    resolved = Dataset(
-        sources=dataset.sources,
-        countries=dataset.countries,
-        organizations=dataset.organizations,
-        models=models,
-        releases=releases,
-        benchmarks=kept_benchmarks,
-        claims=dataset.claims,
-        results=results,
-        market_events=dataset.market_events,
-    )
-    report = dataclasses.replace(
-        batch.report,
-        existing_models=batch.report.existing_models + len(renamed),
-        unresolved=tuple(f"{slug}: {base}" for slug, base in unresolved),
-        resolution=dict(matched),
-        new_models=tuple(sorted(new)),
-    )
-    return ImportBatch(resolved, report, tuple(unresolved), tuple(extra))

@@ -5,19 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Final
 
 from modelatlas.graph.writes import WriteReport, link_derivations, name_index
-from modelatlas.ingest.epoch import (
-    model_lookup,
-    parse_epoch_benchmarks,
-    parse_epoch_models,
-    resolve_models,
-)
+from modelatlas.ingest.epoch import model_lookup, parse_epoch_benchmarks, parse_epoch_models
 from modelatlas.ingest.epoch_db import parse_epoch_db
 from modelatlas.ingest.lmarena import parse_lmarena
+from modelatlas.ingest.resolution import resolve_models
 from modelatlas.ingest.tabular import ImportBatch, ImportReport
 from modelatlas.knowledge import KnowledgeGraph
 
@@ -47,11 +42,40 @@ def models_file_rank(path: Path) -> int:
     return _MODEL_FILE_RANKS.get(stem, _LARGE_SCALE_RANK)
 
 
-async def _write(kg: KnowledgeGraph, parse: Callable[[], ImportBatch], rank: int) -> ImportOutcome:
+@dataclass(frozen=True)
+class Importer:
+    """A dataset kind: its parser (pure, no graph) and the precedence of its values."""
+
+    parse: Callable[[Path], ImportBatch]
+    rank: Callable[[Path], int]
+
+
+IMPORTERS: Final[dict[str, Importer]] = {
+    "epoch-models": Importer(parse_epoch_models, models_file_rank),
+    "epoch-benchmarks": Importer(parse_epoch_benchmarks, lambda _path: HUB_RANK),
+    "epoch-db": Importer(parse_epoch_db, lambda _path: DB_RANK),
+    "lmarena": Importer(parse_lmarena, lambda _path: LMARENA_RANK),
+}
+"""Dataset kind (as in the snapshot manifest) -> its importer."""
+
+
+async def write_batch(
+    kg: KnowledgeGraph, batch: ImportBatch, rank: int, *, link: bool = True
+) -> ImportOutcome:
+    """Upsert a resolved batch at its rank, then (unless ``link`` is off, for a caller that
+    links once every batch is in) the DERIVED_FROM edges it left to the caller."""
+    written = await kg.upsert(batch.dataset, rank=rank)
+    linked = await link_derivations(kg.graph, batch.extra_derivations) if link else 0
+    return ImportOutcome(batch.report, written, linked)
+
+
+async def import_kind(kg: KnowledgeGraph, kind: str, path: Path) -> ImportOutcome:
+    """Parse one dataset, match its names against the graph as it is, write it; repeatable."""
+    importer = IMPORTERS[kind]
     # The file is parsed in a thread while the graph's model and benchmark names are read.
     names = asyncio.gather(name_index(kg.graph, "Model"), name_index(kg.graph, "Benchmark"))
     try:
-        batch = await asyncio.to_thread(parse)
+        batch = await asyncio.to_thread(importer.parse, path)
     except BaseException:
         await asyncio.wait([names])
         if not names.cancelled():
@@ -61,26 +85,24 @@ async def _write(kg: KnowledgeGraph, parse: Callable[[], ImportBatch], rank: int
     resolved = resolve_models(
         batch, model_lookup(model_names), benchmarks=model_lookup(benchmark_names)
     )
-    written = await kg.upsert(resolved.dataset, rank=rank)
-    linked = await link_derivations(kg.graph, resolved.extra_derivations)
-    return ImportOutcome(resolved.report, written, linked)
+    return await write_batch(kg, resolved, importer.rank(path))
 
 
 async def import_epoch_models(kg: KnowledgeGraph, path: Path) -> ImportOutcome:
     """Epoch AI's Notable / Frontier / Large-scale models CSV into the graph; repeatable."""
-    return await _write(kg, partial(parse_epoch_models, path), models_file_rank(path))
+    return await import_kind(kg, "epoch-models", path)
 
 
 async def import_epoch_benchmarks(kg: KnowledgeGraph, directory: Path) -> ImportOutcome:
     """Epoch AI's Benchmarking Hub folder of CSVs into the graph; repeatable."""
-    return await _write(kg, partial(parse_epoch_benchmarks, directory), HUB_RANK)
+    return await import_kind(kg, "epoch-benchmarks", directory)
 
 
 async def import_epoch_db(kg: KnowledgeGraph, directory: Path) -> ImportOutcome:
     """Epoch AI's 2025-04 relational benchmarking export (a folder of tables); repeatable."""
-    return await _write(kg, partial(parse_epoch_db, directory), DB_RANK)
+    return await import_kind(kg, "epoch-db", directory)
 
 
 async def import_lmarena(kg: KnowledgeGraph, directory: Path) -> ImportOutcome:
     """LMArena's leaderboard folder (leaderboard table, Arena-Hard-Auto); repeatable."""
-    return await _write(kg, partial(parse_lmarena, directory), LMARENA_RANK)
+    return await import_kind(kg, "lmarena", directory)

@@ -27,15 +27,16 @@ import httpx
 from modelatlas.graph.writes import WriteReport
 from modelatlas.ingest.default_graph import (
     FILE_KINDS,
-    IMPORTERS,
-    LINKS,
+    SEED,
     DerivedReport,
+    LoadStep,
+    Part,
     add_counts,
+    import_parts,
     measure_provenance,
-    settle_links,
     snapshot_dir,
 )
-from modelatlas.ingest.imports import ImportOutcome
+from modelatlas.ingest.imports import IMPORTERS
 from modelatlas.ingest.snapshot import read_manifest
 from modelatlas.ingest.tabular import ImportReport, read_csv
 from modelatlas.knowledge import KnowledgeGraph
@@ -302,6 +303,9 @@ def fetched_updates(
         yield fetch_updates(base, Path(work), on_fetch=on_fetch)
 
 
+OTHERS: Final = f"{SEED} and the datasets not fetched"
+
+
 @dataclass(frozen=True)
 class DatasetUpdate:
     """What importing one fetched dataset did."""
@@ -321,7 +325,8 @@ class UpdateReport:
     """The base URL the files came from."""
     datasets: tuple[DatasetUpdate, ...]
     links: WriteReport
-    """What re-running the datasets wrote once the others' models were in (cross-file links)."""
+    """What the seed and the datasets not fetched wrote, matched again with the fetched ones
+    (their models can move onto a fetched dataset's new node)."""
     links_derivations: int
     derived: DerivedReport
     seconds: float
@@ -359,7 +364,7 @@ class UpdateReport:
         for name, reason in NOT_UPDATED.items():
             lines.append(f"{name}: left as it is ({reason})")
         lines.append(
-            f"{LINKS}: {self.links.created} created, {self.links.updated} updated, "
+            f"{OTHERS}: {self.links.created} created, {self.links.updated} updated, "
             f"{self.links_derivations} base-model links in place"
         )
         lines += [line for line in self.derived.lines() if not line.startswith("  unresolved:")]
@@ -421,38 +426,45 @@ async def import_updates(
     *,
     source: str = DEFAULT_BASE,
     on_step: Callable[[str], None] | None = None,
+    snapshot: Path | None = None,
 ) -> UpdateReport:
-    """Import verified datasets with their importers, settle links, then measure provenance."""
+    """Import the verified datasets together with the snapshot's others (one decision on
+    which node each model is, see default_graph.import_parts), then measure provenance."""
     started = time.perf_counter()
+    folder = snapshot or snapshot_dir()
+    by_name = {d.name: d for d in fetched}
+    parts = []
+    for manifest in read_manifest(folder):
+        got = by_name.get(str(manifest["name"]))
+        parts.append(Part(got.name, got.kind, got.target) if got else Part.of(folder, manifest))
     steps: list[DatasetUpdate] = []
-    for dataset in fetched:
-        if on_step is not None:
-            on_step(dataset.name)
-        begun = time.perf_counter()
-        outcome: ImportOutcome = await IMPORTERS[dataset.kind](kg, dataset.target)
-        steps.append(
-            DatasetUpdate(
-                dataset,
-                outcome.report,
-                outcome.written,
-                outcome.derivations_linked,
-                time.perf_counter() - begun,
-            )
-        )
-    links = WriteReport()
+    others = WriteReport()
     linked = 0
-    if fetched and on_step is not None:
-        on_step(LINKS)
-    for link in await settle_links(kg, [(d.kind, d.target) for d in fetched]):
-        add_counts(links, link.written)
-        linked += link.linked
+
+    def done(step: LoadStep) -> None:
+        nonlocal linked
+        if step.name in by_name and step.written is not None and step.report is not None:
+            step_fetched = by_name[step.name]
+            steps.append(
+                DatasetUpdate(step_fetched, step.report, step.written, step.linked, step.seconds)
+            )
+        elif step.written is not None:
+            add_counts(others, step.written)
+            linked += step.linked
+
+    def started_step(name: str, _number: int, _total: int) -> None:
+        if on_step is not None:
+            on_step(name if name in by_name else f"{name} (matched again, not fetched)")
+
+    if fetched:
+        await import_parts(kg, parts, on_step=started_step, on_done=done)
     if on_step is not None:
         on_step("who measured each result, claims in report tables, verdicts")
     derived = await measure_provenance(kg)
     return UpdateReport(
         source,
         tuple(steps),
-        links,
+        others,
         linked,
         derived,
         time.perf_counter() - started,
