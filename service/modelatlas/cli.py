@@ -27,6 +27,7 @@ from modelatlas.ingest.default_graph import (
     LoadStep,
     load_default_graph,
     measure_provenance,
+    resolution_report,
 )
 from modelatlas.ingest.epoch import EpochFormatError
 from modelatlas.ingest.errors import SeedValidationError
@@ -316,8 +317,26 @@ def keygen(
 @app.command("stats")
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    resolution: Annotated[
+        bool,
+        typer.Option(
+            "--resolution",
+            help="How imported models and report owners were matched, and what was not.",
+        ),
+    ] = False,
 ) -> None:
     """The graph's fingerprint: counts per label and relationship type, and a checksum."""
+    if resolution:
+        try:
+            matched = with_graph(Settings(), lambda g: resolution_report(KnowledgeGraph(g)))
+        except LocalNeo4jError as exc:
+            raise fail(str(exc)) from exc
+        if as_json:
+            print(json.dumps(matched.as_dict()))
+        else:
+            for line in matched.lines():
+                out.print(line, highlight=False, soft_wrap=True)
+        return
     try:
         result = with_graph(Settings(), fingerprint)
     except LocalNeo4jError as exc:

@@ -19,6 +19,7 @@ from modelatlas.ingest.default_graph import (
 )
 from modelatlas.ingest.snapshot import SnapshotError, read_manifest
 from modelatlas.knowledge import KnowledgeGraph
+from support import CliRunner
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +29,9 @@ async def _count(graph: Graph, query: str) -> int:
     return int(rows[0]["n"])
 
 
-async def test_default_graph_loads_then_skips_then_rewrites_nothing(graph: Graph) -> None:
+async def test_default_graph_loads_then_skips_then_rewrites_nothing(
+    graph: Graph, cli: CliRunner, neo4j_env: dict[str, str]
+) -> None:
     kg = KnowledgeGraph(graph)
     first = await load_default_graph(kg)
     assert first[0].name == "curated seed"
@@ -63,6 +66,23 @@ async def test_default_graph_loads_then_skips_then_rewrites_nothing(graph: Graph
         assert step.written is not None
         assert (step.name, step.written.created, step.written.updated) == (step.name, 0, 0)
     assert await fingerprint(graph) == before
+
+    # How the names matched stays readable after the load, from the CLI.
+    shown = cli("stats", "--resolution", "--json", env=neo4j_env)
+    assert shown.returncode == 0, shown.stderr
+    matching = json.loads(shown.stdout)
+    by_name = {item["name"]: item for item in matching["datasets"]}
+    assert set(by_name) == {str(d["name"]) for d in read_manifest(snapshot_dir())}
+    assert by_name["epoch-benchmarking-hub"]["models"] == dict(hub.resolution)
+    assert sorted(by_name["epoch-benchmarking-hub"]["newModels"]) == sorted(hub.new_models)
+    owners = matching["reportOwners"]
+    assert owners["byTitle"] == derived.provenance.owners_by_title > 0
+    assert [o["title"] for o in owners["unresolved"]] == [
+        title for title, _url, _n in derived.provenance.unresolved
+    ]
+    text = cli("stats", "--resolution", env=neo4j_env)
+    assert "epoch-benchmarking-hub: models" in text.stdout
+    assert "report owners:" in text.stdout
 
 
 async def test_every_imported_fact_cites_epoch_or_lmarena(graph: Graph) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from modelatlas.graph.core import Graph
 
@@ -34,12 +36,56 @@ async def import_digests(graph: Graph) -> dict[str, str]:
     return {str(row["dataset"]): str(row["digest"]) for row in rows}
 
 
-async def record_import(graph: Graph, dataset: str, digest: str) -> None:
-    """Note that a dataset's files with this digest are in the graph, so a restart skips them."""
+async def record_import(
+    graph: Graph, dataset: str, digest: str, matching: ImportMatching | None = None
+) -> None:
+    """Note that a dataset's files with this digest are in the graph, so a restart skips them,
+    and (when given) how its models matched, for `modelatlas stats --resolution`."""
     await graph.write(
-        "MERGE (i:_Import {dataset: $dataset}) SET i.digest = $digest, i.importedAt = datetime()",
-        {"dataset": dataset, "digest": digest},
+        "MERGE (i:_Import {dataset: $dataset}) SET i.digest = $digest, i.importedAt = datetime()"
+        " FOREACH (m IN CASE WHEN $matching IS NULL THEN [] ELSE [$matching] END |"
+        "  SET i.resolution = m.resolution, i.newModels = m.newModels,"
+        "      i.unresolvedBases = m.unresolvedBases)",
+        {"dataset": dataset, "digest": digest, "matching": matching.as_row() if matching else None},
     )
+
+
+@dataclass(frozen=True)
+class ImportMatching:
+    """How one imported dataset's models matched the graph's, as recorded at import."""
+
+    dataset: str
+    resolution: Mapping[str, int]
+    """"exact" slug, "normalised" name or alias, "new" (matched nothing: its own model)."""
+    new_models: tuple[str, ...] = ()
+    unresolved_bases: tuple[str, ...] = ()
+    """"model-slug: base name" of base models found in no dataset and not in the graph."""
+
+    def as_row(self) -> dict[str, Any]:
+        """The parameters record_import stores."""
+        return {
+            "resolution": json.dumps(dict(self.resolution), sort_keys=True),
+            "newModels": list(self.new_models),
+            "unresolvedBases": list(self.unresolved_bases),
+        }
+
+
+async def import_matchings(graph: Graph) -> list[ImportMatching]:
+    """What record_import noted of each dataset's model matching, by dataset name."""
+    rows = await graph.read(
+        "MATCH (i:_Import) WHERE i.resolution IS NOT NULL RETURN i.dataset AS dataset,"
+        " i.resolution AS resolution, i.newModels AS new, i.unresolvedBases AS bases"
+        " ORDER BY dataset"
+    )
+    return [
+        ImportMatching(
+            str(row["dataset"]),
+            {str(k): int(v) for k, v in json.loads(row["resolution"]).items()},
+            tuple(map(str, row["new"] or ())),
+            tuple(map(str, row["bases"] or ())),
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

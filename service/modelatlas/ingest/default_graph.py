@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelatlas.domain import Dataset
-from modelatlas.graph.admin import import_digests, record_import
+from modelatlas.graph.admin import (
+    ImportMatching,
+    import_digests,
+    import_matchings,
+    record_import,
+)
 from modelatlas.graph.provenance import (
     classify_results,
     derived_claim_ids,
@@ -43,10 +48,12 @@ __all__ = [
     "DerivedReport",
     "LoadStep",
     "Part",
+    "ResolutionReport",
     "add_counts",
     "import_parts",
     "load_default_graph",
     "measure_provenance",
+    "resolution_report",
     "snapshot_dir",
 ]
 
@@ -121,8 +128,16 @@ async def load_default_graph(
         if on_done is not None:
             on_done(step)
 
+    matching: dict[str, ImportMatching] = {}
     if changed:  # one dataset's change can move another's models: all are matched again
-        await import_parts(kg, parts, order=names, on_step=on_step, on_done=done)
+        for step in await import_parts(kg, parts, order=names, on_step=on_step, on_done=done):
+            if step.report is not None:
+                matching[step.name] = ImportMatching(
+                    step.name,
+                    step.report.resolution,
+                    step.report.new_models,
+                    step.report.unresolved,
+                )
     else:
         for number, name in enumerate(names, start=1):
             if on_step is not None:
@@ -134,7 +149,8 @@ async def load_default_graph(
             else:
                 done(LoadStep(name, None, None, time.perf_counter() - started))
     for dataset in datasets:
-        await record_import(kg.graph, str(dataset["name"]), dataset_digest(dataset, code))
+        name = str(dataset["name"])
+        await record_import(kg.graph, name, dataset_digest(dataset, code), matching.get(name))
     return steps
 
 
@@ -259,3 +275,60 @@ async def measure_provenance(kg: KnowledgeGraph) -> DerivedReport:
     pruned = await prune_derived_claims(kg.graph, stale)
     verdicts = await kg.refresh_verdicts()
     return DerivedReport(report, written, pruned, verdicts, variants)
+
+
+@dataclass(frozen=True)
+class ResolutionReport:
+    """How the graph's names were matched: each dataset's models (recorded at import) and
+    each report's owner (worked out now from the graph), with what did not match."""
+
+    datasets: Sequence[ImportMatching]
+    owners: ProvenanceReport
+
+    def lines(self, shown: int = 10) -> list[str]:
+        """Short human-readable lines for a CLI, ``shown`` names of each unmatched list."""
+
+        def names(label: str, items: Sequence[str]) -> list[str]:
+            more = f" ... and {len(items) - shown} more" if len(items) > shown else ""
+            return [f"  {label} ({len(items)}): {', '.join(items[:shown])}{more}"] if items else []
+
+        lines: list[str] = []
+        for item in self.datasets:
+            counts = ", ".join(f"{n} {how}" for how, n in sorted(item.resolution.items()))
+            lines.append(f"{item.dataset}: models {counts or 'none'}")
+            lines += names("new models, matched in no earlier dataset", item.new_models)
+            lines += names("base models found nowhere", item.unresolved_bases)
+        owners = self.owners
+        lines.append(
+            f"report owners: {owners.owners_by_title} by title, {owners.owners_by_majority} by "
+            f"the developer of most of their models, {len(owners.unresolved)} unresolved"
+        )
+        lines += [f"  unresolved: {t} ({n} results) {url}" for t, url, n in owners.unresolved]
+        return lines
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for --json output (every name, nothing cut)."""
+        return {
+            "datasets": [
+                {
+                    "name": item.dataset,
+                    "models": dict(item.resolution),
+                    "newModels": list(item.new_models),
+                    "unresolvedBases": list(item.unresolved_bases),
+                }
+                for item in self.datasets
+            ],
+            "reportOwners": {
+                "byTitle": self.owners.owners_by_title,
+                "byMajority": self.owners.owners_by_majority,
+                "unresolved": [
+                    {"title": t, "url": url, "results": n} for t, url, n in self.owners.unresolved
+                ],
+            },
+        }
+
+
+async def resolution_report(kg: KnowledgeGraph) -> ResolutionReport:
+    """The matching `modelatlas stats --resolution` shows; reads only."""
+    results, organizations = await result_provenance(kg.graph)
+    return ResolutionReport(await import_matchings(kg.graph), classify(results, organizations))
