@@ -371,9 +371,8 @@ def _load_default(settings: Settings, *, force: bool) -> list[LoadStep]:
             highlight=False,
         )
         if step.report is not None:
-            for line in step.report.lines():
-                if "models matched" in line or "new models" in line:
-                    out.print(f"      {line.strip()}", highlight=False, soft_wrap=True)
+            for line in step.report.resolution_lines():
+                out.print(f"      {line.strip()}", highlight=False, soft_wrap=True)
 
     async def work(graph: Graph) -> list[LoadStep]:
         kg = KnowledgeGraph(graph)

@@ -39,6 +39,7 @@ from modelatlas.countries import COUNTRY_NAMES, country_code, country_name
 
 __all__ = [
     "COMPARATIVE_CLAIM_KINDS",
+    "DERIVED_PREFIX",
     "MAX_LIST_ITEMS",
     "MAX_NAME_LENGTH",
     "MAX_QUOTED",
@@ -441,6 +442,8 @@ class EventKind(_UpperSnakeEnum):
 COMPARATIVE_CLAIM_KINDS: Final = frozenset(
     {ClaimKind.OUTPERFORMS, ClaimKind.MATCHES, ClaimKind.CHEAPER_THAN, ClaimKind.FASTER_THAN}
 )
+DERIVED_PREFIX: Final = "derived-"
+"""Id prefix of the claims the provenance pass derives from report tables (never curated)."""
 
 # --------------------------------------------------------------------------- records
 

@@ -146,11 +146,14 @@ async def _after(first: asyncio.Task[None] | None, then: Callable[[], Awaitable[
     await then()
 
 
-async def _refresh_verdicts(graph: Graph, dataset: Dataset) -> None:
-    """Re-weigh the claims a write may have changed the evidence of (its claims and results)."""
-    claims = [claim.id for claim in dataset.claims]
-    models = sorted({result.model for result in dataset.results})
-    await evidence.refresh_verdicts(graph, claims=claims, models=models)
+async def _refresh_verdicts(graph: Graph, dataset: Dataset, changed: set[str]) -> None:
+    """Re-weigh the claims a write may have changed the evidence of: its claims and the
+    models of its results, of the rows it created or updated (an unchanged row changes no
+    verdict). `changed` holds "Kind:key" of those rows."""
+    claims = [c.id for c in dataset.claims if f"Claim:{c.key}" in changed]
+    models = sorted({r.model for r in dataset.results if f"Result:{r.key}" in changed})
+    if claims or models:
+        await evidence.refresh_verdicts(graph, claims=claims, models=models)
 
 
 class KnowledgeGraph:
@@ -235,6 +238,7 @@ class KnowledgeGraph:
                 raise UnknownReferencesError(tuple(problems))
             links: list[dict[str, Any]] = []
             planned: dict[str, int] = defaultdict(int)
+            changed: set[str] = set()
             for step, (kind, batch) in enumerate(steps):
                 assert planning is not None
                 plan = await planning
@@ -243,6 +247,7 @@ class KnowledgeGraph:
                     await in_flight
                 in_flight = asyncio.create_task(write_rows(self.graph, kind, plan.to_write))
                 report.counts(kind).add(plan.statuses)
+                changed.update(f"{kind}:{k}" for k, v in plan.statuses.items() if v != "unchanged")
                 links.extend(plan.to_link)
                 planned[kind] += len(batch)
                 if progress is not None:
@@ -254,7 +259,7 @@ class KnowledgeGraph:
                     links = []
             if in_flight is not None:
                 await in_flight
-            await _refresh_verdicts(self.graph, dataset)
+            await _refresh_verdicts(self.graph, dataset, changed)
         finally:
             # On a failure, a read or a batch in flight finishes (or fails) whole.
             for task in (planning, in_flight):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final, LiteralString
 
+from modelatlas.domain import DERIVED_PREFIX
 from modelatlas.graph.core import Graph, Row
 
 _RESULTS: Final[LiteralString] = """
@@ -34,16 +35,15 @@ SET r.measuredBy = row.measuredBy, r.selfReported = row.selfReported,
 """
 
 
-_DERIVED: Final[LiteralString] = """
-MATCH (c:Claim) WHERE c.id STARTS WITH 'derived-' RETURN collect(c.id) AS ids
-"""
+_DERIVED: Final[LiteralString] = (
+    "MATCH (c:Claim) WHERE c.id STARTS WITH '" + DERIVED_PREFIX + "' RETURN collect(c.id) AS ids"
+)
 
-_PRUNE: Final[LiteralString] = """
-UNWIND $ids AS id
-MATCH (c:Claim {id: id}) WHERE c.id STARTS WITH 'derived-'
-DETACH DELETE c
-RETURN count(*) AS deleted
-"""
+_PRUNE: Final[LiteralString] = (
+    "UNWIND $ids AS id MATCH (c:Claim {id: id}) WHERE c.id STARTS WITH '"
+    + DERIVED_PREFIX
+    + "' DETACH DELETE c RETURN count(*) AS deleted"
+)
 
 
 async def derived_claim_ids(graph: Graph) -> set[str]:

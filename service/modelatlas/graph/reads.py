@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from modelatlas.domain import (
+    DERIVED_PREFIX,
     Accessibility,
     ClaimKind,
     ClaimStatus,
@@ -679,7 +680,7 @@ KINDS: Final[dict[str, _Kind]] = {
             "kind": _in("kind"),
             "status": _in("status"),
             "verdict": _in("verdict"),
-            "derived": _Filter("(n.id STARTS WITH 'derived-') = $f_derived"),
+            "derived": _Filter("(n.id STARTS WITH '" + DERIVED_PREFIX + "') = $f_derived"),
             "claimant": _linked("-[:CLAIMED_BY]->(:Organization {slug: $f_claimant})", _slug),
             "claimant_country": _linked(
                 "-[:CLAIMED_BY]->(:Organization)-[:BASED_IN]->"

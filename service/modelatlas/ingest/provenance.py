@@ -16,11 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from modelatlas.domain import Claim, ClaimKind, MeasuredBy, shorten
+from modelatlas.domain import DERIVED_PREFIX, Claim, ClaimKind, MeasuredBy, shorten
 
-__all__ = ["DERIVED_PREFIX", "ProvenanceReport", "classify"]
+__all__ = ["ProvenanceReport", "classify"]
 
-DERIVED_PREFIX: Final = "derived-"
 """Ids of claims derived from report tables start with this; the pass owns them."""
 
 EPOCH: Final = "Epoch AI"

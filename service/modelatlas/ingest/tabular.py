@@ -106,6 +106,19 @@ class ImportReport:
             lines.append(f"  countries without an ISO code, left unset: {names}")
         for name, reason in sorted(self.skipped_files.items()):
             lines.append(f"  skipped file {name}: {reason}")
+        lines += self.resolution_lines()
+        if self.existing_models:
+            lines.append(f"  {self.existing_models} models already in the graph, left as they are")
+        if self.unresolved:
+            lines.append(
+                f"  {len(self.unresolved)} base models not found: "
+                + "; ".join(self.unresolved[:EXAMPLES_PER_REASON])
+            )
+        return lines
+
+    def resolution_lines(self) -> list[str]:
+        """How the file's models matched the graph's, the part of the report a load prints."""
+        lines = []
         if self.resolution:
             counts = ", ".join(f"{n} {how}" for how, n in sorted(self.resolution.items()))
             lines.append(f"  models matched to the graph's: {counts}")
@@ -113,13 +126,6 @@ class ImportReport:
             lines.append(
                 f"  {len(self.new_models)} new models, e.g. "
                 + "; ".join(self.new_models[:EXAMPLES_PER_REASON])
-            )
-        if self.existing_models:
-            lines.append(f"  {self.existing_models} models already in the graph, left as they are")
-        if self.unresolved:
-            lines.append(
-                f"  {len(self.unresolved)} base models not found: "
-                + "; ".join(self.unresolved[:EXAMPLES_PER_REASON])
             )
         return lines
 
