@@ -100,6 +100,37 @@ async def test_every_imported_fact_cites_epoch_or_lmarena(graph: Graph) -> None:
     assert uncited == 0
 
 
+async def test_an_organization_spelt_two_ways_across_datasets_is_one_node(graph: Graph) -> None:
+    # LMArena says "Mistral", "Meta", "Zhipu" and "DeepSeek AI"; the curated seed and Epoch say
+    # "Mistral AI", "Meta Platforms" (alias "Meta"), "Zhipu AI" and "DeepSeek". A trailing
+    # corporate word ("AI", "Inc.", "Platforms") is no reason for a second organization.
+    await load_default_graph(KnowledgeGraph(graph))
+    rows = await graph.read(
+        "MATCH (o:Organization)-[:DEVELOPED]->(m:Model) WHERE m.slug IN $models "
+        "RETURN m.slug AS model, collect(o.slug) AS developers ORDER BY model",
+        {
+            "models": [
+                "deepseek-v2-api-0628",
+                "glm-4-plus-0111",
+                "llama-3-8b-instruct",
+                "mistral-next",
+            ]
+        },
+    )
+    assert [(r["model"], r["developers"]) for r in rows] == [
+        ("deepseek-v2-api-0628", ["deepseek"]),
+        ("glm-4-plus-0111", ["zhipu-ai"]),
+        ("llama-3-8b-instruct", ["meta"]),
+        ("mistral-next", ["mistral-ai"]),
+    ]
+    spelt_again = await _count(
+        graph,
+        "MATCH (o:Organization) WHERE o.slug IN ['mistral', 'meta-ai', 'zhipu', 'deepseek-ai', "
+        "'moonshot', 'google-ai'] RETURN count(o) AS n",
+    )
+    assert spelt_again == 0
+
+
 async def test_a_tampered_snapshot_is_refused_before_any_write(
     graph: Graph, tmp_path: Path
 ) -> None:

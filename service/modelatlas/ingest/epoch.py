@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -174,20 +174,37 @@ def name_key(text: str) -> str:
     return model_slug(text).replace("-", "").replace(".", "")
 
 
-def model_lookup(models: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
-    """Build resolve_models' ``known`` from (slug, names and aliases) of the graph's models."""
+_CORPORATE_SUFFIXES: Final = frozenset(
+    {"ai", "inc", "corp", "corporation", "co", "ltd", "llc", "group", "platforms"}
+)
+
+
+def organization_key(text: str) -> str:
+    """A loose organization-name key: name_key without a trailing corporate word, so
+    "Mistral AI" == "Mistral" and "Meta Platforms, Inc." == "Meta AI"; one word stays whole."""
+    words = text.replace(",", " ").replace("-", " ").split()
+    while len(words) > 1 and words[-1].casefold().rstrip(".") in _CORPORATE_SUFFIXES:
+        words.pop()
+    return name_key(" ".join(words))
+
+
+def model_lookup(
+    models: Iterable[tuple[str, Iterable[str]]], key_of: Callable[[str], str] = name_key
+) -> dict[str, str]:
+    """Build resolve_models' ``known`` from (slug, names and aliases) of the graph's models
+    (or of organizations, with ``key_of=organization_key``)."""
     # A key shared by several models is dropped, unless it is exactly one model's own slug.
     owners: dict[str, set[str]] = {}
     own: dict[str, set[str]] = {}
     for slug, names in models:
         for text in (slug, *names):
             try:
-                key = name_key(text)
+                key = key_of(text)
             except ValueError:
                 continue
             owners.setdefault(key, set()).add(slug)
         try:
-            own.setdefault(name_key(slug), set()).add(slug)
+            own.setdefault(key_of(slug), set()).add(slug)
         except ValueError:
             continue
     known: dict[str, str] = {}

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from modelatlas.domain import Benchmark, Dataset, Model, Record
-from modelatlas.ingest.epoch import model_lookup, name_key
+from modelatlas.domain import Benchmark, Dataset, Model, Organization, Record
+from modelatlas.ingest.epoch import model_lookup, name_key, organization_key
 from modelatlas.ingest.tabular import ImportBatch
 
 __all__ = [
@@ -31,7 +31,10 @@ __all__ = [
 
 
 def _match(
-    candidates: Iterable[str], known: Mapping[str, str], existing: set[str] | Mapping[str, Any]
+    candidates: Iterable[str],
+    known: Mapping[str, str],
+    existing: set[str] | Mapping[str, Any],
+    key_of: Callable[[str], str] = name_key,
 ) -> tuple[str | None, str]:
     """The slug of the first candidate found and how: "exact" slug, "normalised" name or
     alias key (see name_key), or (None, "new")."""
@@ -39,7 +42,7 @@ def _match(
         if text in existing:
             return text, "exact"
         try:
-            key = name_key(text)
+            key = key_of(text)
         except ValueError:
             continue
         if key in known:
@@ -47,9 +50,9 @@ def _match(
     return None, "new"
 
 
-def _texts(record: Model | Benchmark) -> list[str]:
+def _texts(record: Model | Benchmark | Organization) -> list[str]:
     """The record's slug, name and aliases: what it can be matched by."""
-    aliases = record.aliases if isinstance(record, Model) else []
+    aliases = record.aliases if isinstance(record, Model | Organization) else []
     return [record.slug, record.name, *aliases]
 
 
@@ -74,6 +77,8 @@ class DatasetIdentity:
     models: Mapping[str, str]
     """Record slug -> the slug of its node."""
     benchmarks: Mapping[str, str]
+    organizations: Mapping[str, str]
+    """Record slug -> the slug of its node ("mistral" -> "mistral-ai"; see organization_key)."""
     model_matches: Mapping[str, str]
     """Record slug -> "exact", "normalised" (an earlier dataset's model) or "new"."""
 
@@ -95,7 +100,8 @@ class Identities:
 
 
 def _decide(
-    datasets: Sequence[tuple[str, Sequence[Model] | Sequence[Benchmark]]],
+    datasets: Sequence[tuple[str, Sequence[Model] | Sequence[Benchmark] | Sequence[Organization]]],
+    key_of: Callable[[str], str] = name_key,
 ) -> tuple[dict[str, dict[str, tuple[str, str]]], dict[str, str]]:
     """Per dataset, record slug -> (node, how), and the final name_key -> node map.
 
@@ -105,15 +111,15 @@ def _decide(
     texts: dict[str, list[str]] = {}
     decided: dict[str, dict[str, tuple[str, str]]] = {}
     for name, records in datasets:
-        known = model_lookup(texts.items())
+        known = model_lookup(texts.items(), key_of)
         own: dict[str, tuple[str, str]] = {}
         for record in records:
-            found, how = _match(_texts(record), known, texts)
+            found, how = _match(_texts(record), known, texts, key_of)
             own[record.slug] = (found or record.slug, how)
         for record in records:
             texts.setdefault(own[record.slug][0], []).extend(_texts(record))
         decided[name] = own
-    return decided, model_lookup(texts.items())
+    return decided, model_lookup(texts.items(), key_of)
 
 
 def decide_identities(datasets: Sequence[tuple[str, int, Dataset]]) -> Identities:
@@ -123,6 +129,9 @@ def decide_identities(datasets: Sequence[tuple[str, int, Dataset]]) -> Identitie
     models, known_models = _decide([(name, data.models) for name, _rank, data in ordered])
     benchmarks, known_benchmarks = _decide(
         [(name, data.benchmarks) for name, _rank, data in ordered]
+    )
+    organizations, _known = _decide(
+        [(name, data.organizations) for name, _rank, data in ordered], organization_key
     )
     developers_rank: dict[str, int] = {}
     for name, rank, data in ordered:
@@ -135,6 +144,9 @@ def decide_identities(datasets: Sequence[tuple[str, int, Dataset]]) -> Identitie
                 rank=rank,
                 models={slug: node for slug, (node, _how) in models[name].items()},
                 benchmarks={slug: node for slug, (node, _how) in benchmarks[name].items()},
+                organizations={
+                    slug: node for slug, (node, _how) in organizations[name].items() if node != slug
+                },
                 model_matches={slug: how for slug, (_node, how) in models[name].items()},
             )
             for name, rank, _data in ordered
@@ -157,6 +169,7 @@ class _Plan:
     dropped_models: set[str] = field(default_factory=set)
     benchmarks: dict[str, str] = field(default_factory=dict)
     dropped_benchmarks: set[str] = field(default_factory=set)
+    organizations: Mapping[str, str] = field(default_factory=dict)
     base_known: Mapping[str, str] = field(default_factory=dict)
     base_existing: set[str] = field(default_factory=set)
     no_developers: set[str] = field(default_factory=set)
@@ -211,7 +224,11 @@ def resolve_with(
     (one added by hand or by another import) is matched to that model instead, as
     :func:`resolve_models` would; ``graph_models`` is model_lookup over those models.
     """
-    plan = _Plan(base_known=identities.known_models, base_existing=set(identities.nodes))
+    plan = _Plan(
+        base_known=identities.known_models,
+        base_existing=set(identities.nodes),
+        organizations=identity.organizations,
+    )
     taken: set[str] = set()
     for model in batch.dataset.models:
         node = identity.models.get(model.slug, model.slug)
@@ -247,6 +264,9 @@ def _rewrite(batch: ImportBatch, plan: _Plan) -> ImportBatch:
 
     def to(slug: str) -> str:
         return plan.models.get(slug, slug)
+
+    def org(slugs: Iterable[str]) -> list[str]:
+        return list(dict.fromkeys(plan.organizations.get(slug, slug) for slug in slugs))
 
     # Base names not in the file: the known names first, then the batch's own models.
     in_batch: dict[str, str] = {}
@@ -291,7 +311,7 @@ def _rewrite(batch: ImportBatch, plan: _Plan) -> ImportBatch:
                 slug=slug,
                 derived_from=list(dict.fromkeys(b for b in derived if b != slug and b in kept)),
                 variant_of=variant if variant != slug else None,
-                developers=[] if model.slug in plan.no_developers else model.developers,
+                developers=[] if model.slug in plan.no_developers else org(model.developers),
             )
         )
     extra = [(a, b) for a, b in dict.fromkeys(extra) if a != b]
@@ -302,9 +322,29 @@ def _rewrite(batch: ImportBatch, plan: _Plan) -> ImportBatch:
         if benchmark.slug not in plan.dropped_benchmarks
     ]
     releases = [
-        _with(release, introduced=list(dict.fromkeys(to(slug) for slug in release.introduced)))
+        _with(
+            release,
+            introduced=list(dict.fromkeys(to(slug) for slug in release.introduced)),
+            announced_by=org(release.announced_by),
+        )
         for release in dataset.releases
     ]
+    # Two organizations of one file may be one node ("Google", and "Google AI" that an
+    # earlier dataset calls Google): the record keyed as the node is kept, else the first.
+    organizations: dict[str, Organization] = {}
+    for organization in sorted(dataset.organizations, key=lambda o: o.slug in plan.organizations):
+        node = org([organization.slug])[0]
+        organizations.setdefault(
+            node,
+            _with(
+                organization,
+                slug=node,
+                part_of=org([organization.part_of])[0] if organization.part_of else None,
+                partners=org(organization.partners),
+            ),
+        )
+    claims = [_with(c, claimed_by=org([c.claimed_by])[0]) for c in dataset.claims]
+    events = [_with(e, affected=org(e.affected)) for e in dataset.market_events]
     results = [
         _with(
             result,
@@ -315,6 +355,9 @@ def _rewrite(batch: ImportBatch, plan: _Plan) -> ImportBatch:
     ]
     resolved = dataset.model_copy(
         update={
+            "organizations": list(organizations.values()),
+            "claims": claims,
+            "market_events": events,
             "models": models,
             "releases": releases,
             "benchmarks": benchmarks,
