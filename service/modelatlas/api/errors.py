@@ -119,7 +119,7 @@ def bad_input_from_validation(
     )
 
 
-_UNAVAILABLE = (
+UNAVAILABLE: Final = (  # what a Neo4j outage raises: answered as "unavailable", not a bug
     ServiceUnavailable,
     SessionExpired,
     TransientError,
@@ -179,8 +179,8 @@ def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -
         return _with(error, GRAPHQL_PARSE_FAILED)
     if id(error) in validation:
         return _with(error, GRAPHQL_VALIDATION_FAILED)
-    if isinstance(original, _UNAVAILABLE) or isinstance(
-        getattr(original, "__cause__", None), _UNAVAILABLE
+    if isinstance(original, UNAVAILABLE) or isinstance(
+        getattr(original, "__cause__", None), UNAVAILABLE
     ):
         log.warning("Neo4j unavailable at %s: %s", _where(error), type(original).__name__)
         return _with(error, SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)

@@ -1,0 +1,54 @@
+// The neighbourhood and path drawings (cytoscape.js): click a node to expand it, double-click
+// to open its page. Data comes from graph.json (the Python API), or the page's data-elements.
+(function () {
+  "use strict";
+  var box = document.getElementById("graph");
+  if (!box || typeof cytoscape !== "function") return;
+  var colours = { Organization: "#1f5fbf", Model: "#c4661f", Benchmark: "#6d3fb0", Claim: "#a1261b",
+                  Result: "#1f7a5a", Release: "#5f6b7a", MarketEvent: "#8a6d00", Source: "#44546a",
+                  Country: "#2b7a8a" };
+  var cy = cytoscape({
+    container: box,
+    wheelSensitivity: 0.3,
+    style: [
+      { selector: "node", style: { "background-color": function (n) { return colours[n.data("kind")] || "#777"; },
+        label: "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 110,
+        width: 18, height: 18, color: "#1d2330" } },
+      { selector: "node.centre", style: { width: 28, height: 28, "border-width": 3, "border-color": "#f2b01e" } },
+      { selector: "edge", style: { width: 1.2, "line-color": "#b5bccb", "target-arrow-color": "#b5bccb",
+        "target-arrow-shape": "triangle", "curve-style": "bezier", label: "data(label)", "font-size": 7,
+        color: "#59627a", "text-rotation": "autorotate" } }
+    ]
+  });
+  function add(elements, centre) {
+    var fresh = [];
+    elements.nodes.forEach(function (n) { if (cy.getElementById(n.id).empty()) fresh.push({ group: "nodes", data: n }); });
+    elements.edges.forEach(function (e) { if (cy.getElementById(e.id).empty()) fresh.push({ group: "edges", data: e }); });
+    cy.add(fresh);
+    if (centre) cy.getElementById(centre).addClass("centre");
+    cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90 }).run();
+    box.setAttribute("data-nodes", String(cy.nodes().length));
+    box.setAttribute("data-edges", String(cy.edges().length));
+  }
+  function load(ref) {
+    return fetch("graph.json?node=" + encodeURIComponent(ref), { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (elements) { add(elements, ref); });
+  }
+  var expanded = {};
+  if (box.dataset.elements) {
+    add(JSON.parse(box.dataset.elements), null);
+  } else if (box.dataset.src) {
+    var ref = new URLSearchParams(box.dataset.src.split("?")[1]).get("node");
+    expanded[ref] = true;
+    load(ref);
+  }
+  cy.on("tap", "node", function (evt) {
+    var id = evt.target.id();
+    if (expanded[id]) return;
+    expanded[id] = true;
+    load(id).then(function () { box.setAttribute("data-expanded", Object.keys(expanded).join(" ")); });
+  });
+  cy.on("dbltap", "node", function (evt) { window.location.href = evt.target.data("url"); });
+  window.modelAtlasGraph = cy;
+})();
