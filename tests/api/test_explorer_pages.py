@@ -254,3 +254,12 @@ async def test_an_unreachable_database_is_a_503_page(test_settings: Settings) ->
     finally:
         await driver.close()
     assert "The database is not answering" in html
+
+
+async def test_an_unknown_path_is_a_404_page_for_browsers_and_json_for_others(
+    site: httpx.AsyncClient,
+) -> None:
+    html = await _page(site, "/no/such/page", 404)
+    assert "No page has this address." in html and '<base href="/">' in html
+    plain = await site.get("/no/such/page")
+    assert plain.status_code == 404 and plain.json() == {"detail": "Not Found"}

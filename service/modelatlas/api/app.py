@@ -34,7 +34,7 @@ from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
 from modelatlas.graph import Graph
 from modelatlas.graph.migrations import migrate, pending_migrations
-from modelatlas.web import explorer_router
+from modelatlas.web import explorer_router, html_not_found
 
 log = logging.getLogger("modelatlas.api")
 
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     app.include_router(graphql_http_router(endpoint), prefix="/graphql")
     app.include_router(_health_router(graph))
     app.include_router(explorer_router(graph, settings=settings))
+    html_not_found(app)
     app.add_middleware(GraphQLPath, endpoint=endpoint, path="/graphql")  # inside the guards
     _add_guards(app, settings)
     if settings.metrics:

@@ -3,23 +3,43 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from modelatlas.config import Settings
 from modelatlas.graph import Graph
-from modelatlas.web.pages import explorer_pages
+from modelatlas.web.pages import error_page, explorer_pages, templates
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES: Final = templates(TEMPLATES_DIR)
 
 
 def explorer_router(graph: Graph, *, settings: Settings | None = None) -> APIRouter:
     """The explorer's pages bound to one graph; mount it in any FastAPI app at any path."""
     settings = settings or Settings()
     router = explorer_pages(
-        graph, TEMPLATES_DIR, graphiql=settings.graphiql and not settings.is_production
+        graph, TEMPLATES, graphiql=settings.graphiql and not settings.is_production
     )
     router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return router
+
+
+def html_not_found(app: FastAPI) -> None:
+    """Answer unknown paths with the explorer's 404 page when a browser asks (JSON otherwise),
+    in an app that includes the explorer at its root."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        detail = exc.detail if isinstance(exc, HTTPException) else "Not Found"
+        if status == 404 and "text/html" in request.headers.get("accept", ""):
+            return error_page(
+                TEMPLATES, request, 404, "Not found", "No page has this address.", graphiql=False
+            )
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    app.add_exception_handler(404, handler)

@@ -92,19 +92,31 @@ def _ref(value: str | None, what: str) -> tuple[str, str]:
     return kind_of(kind), check_key(key, what)
 
 
-def explorer_pages(graph: Graph, directory: Any, *, graphiql: bool) -> APIRouter:
+def error_page(
+    env: Environment, request: Request, code: int, title: str, detail: str, *, graphiql: bool
+) -> HTMLResponse:
+    """The page for a failure (400, 404, 503...), linking back to the explorer's home."""
+    return _render(env, request, "error.html", code, graphiql, title=title, detail=detail)
+
+
+def _render(
+    env: Environment, request: Request, name: str, code: int, graphiql: bool, **context: Any
+) -> HTMLResponse:
+    root = request.url_for(HOME).path
+    html = env.get_template(name).render(root=root, graphiql=graphiql, status=code, **context)
+    return HTMLResponse(html, status_code=code)
+
+
+def explorer_pages(graph: Graph, env: Environment, *, graphiql: bool) -> APIRouter:
     """The page routes over one graph (see web.explorer_router for the mountable whole)."""
     kg = KnowledgeGraph(graph)
-    env = templates(directory)
     router = APIRouter()
 
     def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
-        root = request.url_for(HOME).path
-        html = env.get_template(name).render(root=root, graphiql=graphiql, **context)
-        return HTMLResponse(html, status_code=code)
+        return _render(env, request, name, code, graphiql, **context)
 
     def failure(request: Request, code: int, title: str, detail: str) -> HTMLResponse:
-        return render(request, "error.html", code, title=title, detail=detail, status=code)
+        return error_page(env, request, code, title, detail, graphiql=graphiql)
 
     async def answer(request: Request, build: Callable[[], Awaitable[Response]]) -> Response:
         """Run a page's reads; turn each kind of failure into its page."""
