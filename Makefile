@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := service tests $(wildcard bench)
 
-.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop snapshot bench bench-quick bench-large bench-import bench-load soak clean
+.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop snapshot vendor-web bench bench-quick bench-large bench-import bench-load soak clean
 
 run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
 	$(BIN)/modelatlas serve
@@ -50,6 +50,11 @@ compose-check:
 SHARED_DATA ?= ../shared/data
 snapshot: setup
 	$(BIN)/python -m modelatlas.ingest.snapshot $(SHARED_DATA) seed/snapshot
+
+# Re-fetch the pinned JavaScript/CSS (React, GraphiQL, Cytoscape; axe-core for tests) with
+# `npm pack` and rewrite the MANIFEST.json files; needs npm at development time only.
+vendor-web: setup
+	$(BIN)/python -m modelatlas.web.vendor
 
 # The service vs the raw Python driver and @neo4j/graphql (installed into bench/peer), same Neo4j,
 # same data, same run; writes bench/RESULTS.md and bench/results.json. Loaded graphs are kept
