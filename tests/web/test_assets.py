@@ -53,6 +53,8 @@ def served_text_files() -> list[Path]:
 
 def test_nothing_loads_from_another_host() -> None:
     files = served_text_files()
+    assert API_DIR / "graphiql.html" in files
+    assert STATIC_DIR / "graphiql" / "graphiql-boot.js" in files
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         found = [text[m.start() : m.start() + 80] for m in EXTERNAL.finditer(text)]
