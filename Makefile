@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := service tests $(wildcard bench)
 
-.PHONY: run test setup lint format typecheck compose-check neo4j-start neo4j-stop snapshot bench bench-quick bench-large bench-import bench-load soak clean
+.PHONY: run test setup lint format typecheck browser compose-check neo4j-start neo4j-stop snapshot vendor-web bench bench-quick bench-large bench-import bench-load soak clean
 
 run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
 	$(BIN)/modelatlas serve
 
-test: setup lint typecheck ## Set up, lint, type-check, then run the whole suite on a real Neo4j
+test: setup lint typecheck browser ## Set up, lint, type-check, then run the whole suite on a real Neo4j
 	$(BIN)/pytest
 
 setup: $(STAMP)
@@ -35,6 +35,16 @@ typecheck: setup
 	$(BIN)/mypy
 	$(BIN)/mypy bench
 
+# The browser tests (tests/web) drive Debian's headless Chromium through Playwright, which
+# downloads no browser: installed here when running as root with apt-get (as CI does).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "browser: the browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi
+	@test -x $(CHROMIUM) && echo "chromium is installed ($(CHROMIUM))"
+
 # docker-compose.yml is validated without a Docker engine: `docker compose config` where the
 # plugin exists, else Debian's docker-compose (installed here when running as root).
 compose-check:
@@ -50,6 +60,11 @@ compose-check:
 SHARED_DATA ?= ../shared/data
 snapshot: setup
 	$(BIN)/python -m modelatlas.ingest.snapshot $(SHARED_DATA) seed/snapshot
+
+# Re-fetch the pinned JavaScript/CSS (React, GraphiQL, Cytoscape; axe-core for tests) with
+# `npm pack` and rewrite the MANIFEST.json files; needs npm at development time only.
+vendor-web: setup
+	$(BIN)/python -m modelatlas.web.vendor
 
 # The service vs the raw Python driver and @neo4j/graphql (installed into bench/peer), same Neo4j,
 # same data, same run; writes bench/RESULTS.md and bench/results.json. Loaded graphs are kept

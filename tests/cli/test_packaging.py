@@ -1,7 +1,9 @@
-"""One Neo4j version everywhere, a valid compose file, and schema/seed inside the wheel."""
+"""One Neo4j version everywhere, a valid compose file, and schema, seed and the vendored
+JavaScript/CSS inside the wheel."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -27,7 +29,7 @@ def test_compose_and_pom_pin_the_same_neo4j() -> None:
     assert api["environment"]["NEO4J_URI"] == "bolt://neo4j:7687"
 
 
-def test_wheel_ships_schema_seed_and_no_top_level_strays(tmp_path: Path) -> None:
+def test_wheel_ships_schema_seed_vendored_assets_and_no_top_level_strays(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
         check=True,
@@ -38,5 +40,8 @@ def test_wheel_ships_schema_seed_and_no_top_level_strays(tmp_path: Path) -> None
     assert "modelatlas/_resources/schema/migrations/0001_constraints.cypher" in names
     assert any(n.startswith("modelatlas/_resources/seed/") and n.endswith(".yaml") for n in names)
     assert "modelatlas/db/neo4j-pom.xml" in names and "modelatlas/py.typed" in names
+    vendored = json.loads((REPO / "service/modelatlas/web/static/vendor/MANIFEST.json").read_text())
+    assert {f"modelatlas/web/static/vendor/{name}" for name in vendored} <= set(names)
+    assert "modelatlas/web/static/vendor/MANIFEST.json" in names
     top = {n.split("/")[0] for n in names}
     assert not top & {"service", "schema", "seed", "tests"}
