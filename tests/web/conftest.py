@@ -30,9 +30,8 @@ from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.graph import Graph
 from modelatlas.graph.admin import clear_data
-from modelatlas.ingest import load_yaml_files
+from modelatlas.ingest.default_graph import load_default_graph, measure_provenance
 from modelatlas.knowledge import KnowledgeGraph
-from modelatlas.resources import resource_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's chromium package (`make browser` installs it); Playwright downloads no browser."""
@@ -46,14 +45,17 @@ CSP violation becomes a console error the `page` fixture fails on."""
 
 
 def _seed(target: Neo4jTarget, settings: Settings) -> None:
-    """Empty the database and write the curated seed, as `modelatlas seed` does."""
+    """Empty the database and load the default graph (curated seed and the shipped snapshot of
+    public data, then who measured what, derived claims and verdicts), as `make run` does."""
 
     async def work() -> None:
         driver = make_driver(target, settings)
         try:
             graph = Graph(driver, target.database)
             await clear_data(graph)
-            await KnowledgeGraph(graph).upsert(load_yaml_files([resource_dir("seed")]))
+            kg = KnowledgeGraph(graph)
+            await load_default_graph(kg, force=True)
+            await measure_provenance(kg)  # as `modelatlas load` does after the imports
         finally:
             await driver.close()
 
@@ -63,7 +65,8 @@ def _seed(target: Neo4jTarget, settings: Settings) -> None:
 @pytest.fixture(scope="session")
 def explorer_server(neo4j: Neo4jTarget, test_settings: Settings) -> Iterator[str]:
     """The whole service (create_app, development mode, GraphiQL on) under uvicorn on a free
-    loopback port over the freshly seeded session Neo4j; yields its base URL."""
+    loopback port over the session Neo4j, freshly loaded with the default graph; yields its
+    base URL."""
     _seed(neo4j, test_settings)
     settings = test_settings.model_copy(
         update={

@@ -17,17 +17,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 from graphql import GraphQLError, GraphQLSyntaxError
-from neo4j.exceptions import (
-    ConnectionAcquisitionTimeoutError,
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-)
 from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 
 from modelatlas.domain import MAX_QUOTED, shorten
-from modelatlas.graph.core import DeadlineExceeded
+from modelatlas.graph.core import UNAVAILABLE, DeadlineExceeded
 
 log = logging.getLogger("modelatlas.api.errors")
 
@@ -119,12 +113,6 @@ def bad_input_from_validation(
     )
 
 
-UNAVAILABLE: Final = (  # what a Neo4j outage raises: answered as "unavailable", not a bug
-    ServiceUnavailable,
-    SessionExpired,
-    TransientError,
-    ConnectionAcquisitionTimeoutError,
-)
 # graphql-core 3.3's variable coercion messages, e.g. "Variable '$input' has invalid value at
 # .models[1].parameters: ..." and "... to include required field 'sources', found: ...".
 _VARIABLE = re.compile(r"^Variable ['\"]\$(?P<var>\w+)['\"]")

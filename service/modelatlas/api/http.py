@@ -42,7 +42,7 @@ from modelatlas.api.errors import UNAUTHENTICATED, classify, shortened
 from modelatlas.api.requestlog import note_operation
 from modelatlas.graph import Graph
 from modelatlas.graph.bookmarks import InvalidBookmarkError, decode_bookmarks
-from modelatlas.web import STATIC_DIR
+from modelatlas.web.assets import STATIC_DIR
 from modelatlas.web.headers import StaticAssets, secure_headers
 
 JSON: Final = "application/json"

@@ -27,7 +27,14 @@ from neo4j import (
     unit_of_work,
 )
 from neo4j.api import AsyncBookmarkManager
-from neo4j.exceptions import DriverError, Neo4jError
+from neo4j.exceptions import (
+    ConnectionAcquisitionTimeoutError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from modelatlas.graph.bookmarks import encode_bookmarks
 
@@ -35,6 +42,15 @@ T = TypeVar("T")
 P = ParamSpec("P")
 G = TypeVar("G", bound="Graph")
 Row = dict[str, Any]
+
+
+UNAVAILABLE: Final = (
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+    ConnectionAcquisitionTimeoutError,
+)
+"""What a Neo4j outage raises: answered as "unavailable" (503), never as a bug."""
 
 
 def _row(record: Record) -> Row:

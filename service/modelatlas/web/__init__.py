@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Final
 
 from fastapi import APIRouter, FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
-from starlette.staticfiles import StaticFiles
 
 from modelatlas.config import Settings
 from modelatlas.graph import Graph
+from modelatlas.web.assets import STATIC_DIR, TEMPLATES_DIR
+from modelatlas.web.headers import StaticAssets
 from modelatlas.web.pages import error_page, explorer_pages, templates
 
-STATIC_DIR = Path(__file__).parent / "static"
-TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATES: Final = templates(TEMPLATES_DIR)
 
 
@@ -25,7 +23,7 @@ def explorer_router(graph: Graph, *, settings: Settings | None = None) -> APIRou
     router = explorer_pages(
         graph, TEMPLATES, graphiql=settings.graphiql and not settings.is_production
     )
-    router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    router.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     return router
 
 
@@ -43,3 +41,6 @@ def html_not_found(app: FastAPI) -> None:
         return JSONResponse({"detail": detail}, status_code=status)
 
     app.add_exception_handler(404, handler)
+
+
+__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "explorer_router", "html_not_found"]

@@ -18,10 +18,12 @@ from starlette.types import Scope
 
 CONTENT_SECURITY_POLICY: Final[str] = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-"""The explorer pages' policy: everything from this origin, nothing inline, no framing."""
+"""The explorer pages' policy: everything from this origin, nothing inline, no framing.
+`base-uri 'self'` (not 'none'): each page's <base href> is the explorer's mount point, which
+is what lets its links be relative wherever an embedder mounts the router."""
 
 IMMUTABLE: Final = "public, max-age=31536000, immutable"
 """Cache-Control of vendored files: their URL changes whenever their content does."""

@@ -16,10 +16,9 @@ from fastapi import APIRouter, Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
-from modelatlas.api.errors import UNAVAILABLE
 from modelatlas.domain import ClaimVerdict
 from modelatlas.graph import Graph
-from modelatlas.graph.core import DeadlineExceeded
+from modelatlas.graph.core import UNAVAILABLE, DeadlineExceeded
 from modelatlas.graph.reads import InvalidArgument, NotFound, ReadError
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.web import charts, views
@@ -32,6 +31,7 @@ from modelatlas.web.entities import (
     graph_url,
     kind_of,
 )
+from modelatlas.web.headers import secure_headers
 
 MAX_QUERY_STRING: Final = 2048
 """Longer query strings are refused with 400: no page takes more than a few short fields."""
@@ -94,17 +94,17 @@ def _ref(value: str | None, what: str) -> tuple[str, str]:
 
 def error_page(
     env: Environment, request: Request, code: int, title: str, detail: str, *, graphiql: bool
-) -> HTMLResponse:
+) -> Response:
     """The page for a failure (400, 404, 503...), linking back to the explorer's home."""
     return _render(env, request, "error.html", code, graphiql, title=title, detail=detail)
 
 
 def _render(
     env: Environment, request: Request, name: str, code: int, graphiql: bool, **context: Any
-) -> HTMLResponse:
+) -> Response:
     root = request.url_for(HOME).path
     html = env.get_template(name).render(root=root, graphiql=graphiql, status=code, **context)
-    return HTMLResponse(html, status_code=code)
+    return secure_headers(HTMLResponse(html, status_code=code))
 
 
 def explorer_pages(graph: Graph, env: Environment, *, graphiql: bool) -> APIRouter:
@@ -112,10 +112,10 @@ def explorer_pages(graph: Graph, env: Environment, *, graphiql: bool) -> APIRout
     kg = KnowledgeGraph(graph)
     router = APIRouter()
 
-    def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
+    def render(request: Request, name: str, code: int = 200, **context: Any) -> Response:
         return _render(env, request, name, code, graphiql, **context)
 
-    def failure(request: Request, code: int, title: str, detail: str) -> HTMLResponse:
+    def failure(request: Request, code: int, title: str, detail: str) -> Response:
         return error_page(env, request, code, title, detail, graphiql=graphiql)
 
     async def answer(request: Request, build: Callable[[], Awaitable[Response]]) -> Response:
@@ -166,7 +166,7 @@ def explorer_pages(graph: Graph, env: Environment, *, graphiql: bool) -> APIRout
             text = _text(q, "search text")
             hits = [] if text is None else await kg.search(text, first=8)
             rows = [_entity_json(entity(h.node)) | {"kind": h.kind.value} for h in hits]
-            return Response(orjson.dumps(rows), media_type="application/json")
+            return secure_headers(Response(orjson.dumps(rows), media_type="application/json"))
 
         return await answer(request, build)
 
@@ -272,7 +272,8 @@ def explorer_pages(graph: Graph, env: Environment, *, graphiql: bool) -> APIRout
         async def build() -> Response:
             kind, key = _ref(node, "node")
             hood = await views.neighbourhood(kg, kind, key)
-            return Response(orjson.dumps(hood.elements()), media_type="application/json")
+            body = orjson.dumps(hood.elements())
+            return secure_headers(Response(body, media_type="application/json"))
 
         return await answer(request, build)
 

@@ -4,15 +4,24 @@
   "use strict";
   var box = document.getElementById("graph");
   if (!box || typeof cytoscape !== "function") return;
-  var colours = { Organization: "#1f5fbf", Model: "#c4661f", Benchmark: "#6d3fb0", Claim: "#a1261b",
-                  Result: "#1f7a5a", Release: "#5f6b7a", MarketEvent: "#8a6d00", Source: "#44546a",
-                  Country: "#2b7a8a" };
+  // cytoscape injects a <style> element (the container's position: relative) unless an element
+  // with this id exists; the page's CSP forbids inline styles, and explorer.css has that rule.
+  if (!document.getElementById("__________cytoscape_stylesheet")) {
+    var marker = document.createElement("meta");
+    marker.id = "__________cytoscape_stylesheet";
+    document.head.appendChild(marker);
+  }
+  var colours = { Organization: "#1f5fbf", Model: "#9c4a12", Benchmark: "#6d3fb0", Claim: "#a1261b",
+                  Result: "#1f7a5a", Release: "#5f6b7a", MarketEvent: "#6e5600", Source: "#44546a",
+                  Country: "#22636f" };
   var cy = cytoscape({
     container: box,
-    wheelSensitivity: 0.3,
+    maxZoom: 1.6,
+    minZoom: 0.15,
     style: [
       { selector: "node", style: { "background-color": function (n) { return colours[n.data("kind")] || "#777"; },
         label: "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 110,
+        "min-zoomed-font-size": 7,
         width: 18, height: 18, color: "#1d2330" } },
       { selector: "node.centre", style: { width: 28, height: 28, "border-width": 3, "border-color": "#f2b01e" } },
       { selector: "edge", style: { width: 1.2, "line-color": "#b5bccb", "target-arrow-color": "#b5bccb",
@@ -26,7 +35,10 @@
     elements.edges.forEach(function (e) { if (cy.getElementById(e.id).empty()) fresh.push({ group: "edges", data: e }); });
     cy.add(fresh);
     if (centre) cy.getElementById(centre).addClass("centre");
-    cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90 }).run();
+    var layout = box.dataset.elements
+      ? { name: "grid", rows: 1, padding: 40 } // a path: its steps left to right, in order
+      : { name: "cose", animate: false, randomize: false, nodeRepulsion: 20000, idealEdgeLength: 120, padding: 20 };
+    cy.layout(layout).run();
     box.setAttribute("data-nodes", String(cy.nodes().length));
     box.setAttribute("data-edges", String(cy.edges().length));
   }
