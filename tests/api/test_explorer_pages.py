@@ -263,3 +263,29 @@ async def test_an_unknown_path_is_a_404_page_for_browsers_and_json_for_others(
     assert "No page has this address." in html and '<base href="/">' in html
     plain = await site.get("/no/such/page")
     assert plain.status_code == 404 and plain.json() == {"detail": "Not Found"}
+
+
+async def test_the_explorer_mounts_under_a_prefix_in_another_app(
+    graph: Graph, test_settings: Settings
+) -> None:
+    from fastapi import FastAPI
+
+    from modelatlas.web import explorer_router
+
+    await KnowledgeGraph(graph).upsert(GRAPH)
+    host = FastAPI()
+    host.include_router(
+        explorer_router(graph, settings=test_settings, graphql_url="/kg/graphql"), prefix="/atlas"
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=host), base_url="http://host"
+    ) as client:
+        html = await _page(client, "/atlas/models/acme-1")
+        assert '<base href="/atlas/">' in html and 'href="/kg/graphql"' in html
+        assert 'href="organizations/acme"' in html  # relative to the mount
+        css = await client.get("/atlas/static/explorer.css")
+        assert css.status_code == 200 and css.headers["cache-control"] == "public, max-age=3600"
+        vendored = await client.get("/atlas/static/vendor/cytoscape-3.35.0/cytoscape.min.js")
+        assert vendored.headers["cache-control"] == "public, max-age=31536000, immutable"
+        missing = await _page(client, "/atlas/models/nope", 404)
+        assert '<base href="/atlas/">' in missing

@@ -17,12 +17,17 @@ from modelatlas.web.pages import error_page, explorer_pages, templates
 TEMPLATES: Final = templates(TEMPLATES_DIR)
 
 
-def explorer_router(graph: Graph, *, settings: Settings | None = None) -> APIRouter:
-    """The explorer's pages bound to one graph; mount it in any FastAPI app at any path."""
+def explorer_router(
+    graph: Graph, *, settings: Settings | None = None, graphql_url: str | None = "/graphql"
+) -> APIRouter:
+    """The explorer's pages bound to one graph; mount it in any FastAPI app at any path.
+
+    `graphql_url` is where the navigation's GraphiQL link points (where you mounted
+    `graphql_router`; None for no link); there is no link in production, where GraphiQL is off.
+    """
     settings = settings or Settings()
-    router = explorer_pages(
-        graph, TEMPLATES, graphiql=settings.graphiql and not settings.is_production
-    )
+    ide = settings.graphiql and not settings.is_production
+    router = explorer_pages(graph, TEMPLATES, graphiql=graphql_url if ide else None)
     router.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     return router
 
@@ -36,7 +41,7 @@ def html_not_found(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc, HTTPException) else "Not Found"
         if status == 404 and "text/html" in request.headers.get("accept", ""):
             return error_page(
-                TEMPLATES, request, 404, "Not found", "No page has this address.", graphiql=False
+                TEMPLATES, request, 404, "Not found", "No page has this address.", graphiql=None
             )
         return JSONResponse({"detail": detail}, status_code=status)
 

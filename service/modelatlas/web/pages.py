@@ -93,22 +93,34 @@ def _ref(value: str | None, what: str) -> tuple[str, str]:
 
 
 def error_page(
-    env: Environment, request: Request, code: int, title: str, detail: str, *, graphiql: bool
+    env: Environment,
+    request: Request,
+    code: int,
+    title: str,
+    detail: str,
+    *,
+    graphiql: str | None,
 ) -> Response:
     """The page for a failure (400, 404, 503...), linking back to the explorer's home."""
     return _render(env, request, "error.html", code, graphiql, title=title, detail=detail)
 
 
 def _render(
-    env: Environment, request: Request, name: str, code: int, graphiql: bool, **context: Any
+    env: Environment,
+    request: Request,
+    name: str,
+    code: int,
+    graphiql: str | None,
+    **context: Any,
 ) -> Response:
     root = request.url_for(HOME).path
     html = env.get_template(name).render(root=root, graphiql=graphiql, status=code, **context)
     return secure_headers(HTMLResponse(html, status_code=code))
 
 
-def explorer_pages(graph: Graph, env: Environment, *, graphiql: bool) -> APIRouter:
-    """The page routes over one graph (see web.explorer_router for the mountable whole)."""
+def explorer_pages(graph: Graph, env: Environment, *, graphiql: str | None) -> APIRouter:
+    """The page routes over one graph (see web.explorer_router for the mountable whole);
+    `graphiql` is the GraphiQL page's URL the navigation links to (None: no link)."""
     kg = KnowledgeGraph(graph)
     router = APIRouter()
 
