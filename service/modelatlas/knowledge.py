@@ -23,10 +23,11 @@ from modelatlas.domain import (
     Record,
     ReferenceProblem,
 )
-from modelatlas.graph import Graph, evidence, reads
+from modelatlas.graph import Graph, evidence, history, reads
 from modelatlas.graph.admin import Fingerprint, fingerprint
 from modelatlas.graph.deletes import DeleteReport
 from modelatlas.graph.evidence import ClaimEvidence, ContestedClaim
+from modelatlas.graph.history import RecordPoint
 from modelatlas.graph.migrations import Migration, migrate
 from modelatlas.graph.reads import (
     DEFAULT_PAGE_SIZE,
@@ -626,6 +627,11 @@ class KnowledgeGraph:
         return await reads.leaderboard(
             self.graph, benchmark, as_of=as_of, first=first, after=after, count=count
         )
+
+    async def record_history(self, benchmark: str) -> list[RecordPoint]:
+        """The results that set a new best on a benchmark, oldest first (dated by measurement,
+        else by their model's release): the record's history, for a chart."""
+        return await history.record_history(self.graph, reads.normalise_key("Benchmark", benchmark))
 
     async def contested_claims(
         self,

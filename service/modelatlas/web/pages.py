@@ -217,7 +217,7 @@ def explorer_pages(graph: Graph, env: Environment, *, graphiql: str | None) -> A
         async def build() -> Response:
             day = _date(as_of, "date")
             view = await views.benchmark_view(kg, check_key(slug, "benchmark"), day)
-            points = [charts.Point(p.date, p.score, p.model.name) for p in view.history]
+            points = [charts.Point(p.date, p.result.score, p.model.name) for p in view.history]
             chart = charts.step_line(points, title=f"Best score on {view.benchmark.name}")
             return render(request, "benchmark.html", view=view, chart=chart)
 

@@ -11,10 +11,12 @@ from typing import Any, Final
 
 from modelatlas.domain import ClaimVerdict, MeasuredBy
 from modelatlas.graph.evidence import ClaimEvidence
+from modelatlas.graph.history import RecordPoint
 from modelatlas.graph.reads import (
     RELATIONS,
     BenchmarkNode,
     ClaimNode,
+    ClaimOrder,
     ClaimWhere,
     GraphPath,
     LeaderboardEntry,
@@ -22,6 +24,7 @@ from modelatlas.graph.reads import (
     NotFound,
     OrganizationNode,
     Page,
+    PageRequest,
     ResultNode,
     SourceNode,
     normalise_key,
@@ -55,6 +58,8 @@ _ORGANIZATION_PREFETCH: Final = (
     ("Organization.releases", ()),
     ("Organization.claims", _CLAIM_PARTS[1:]),
 )
+LEADERBOARD_ROWS: Final = 50
+"""The leaderboard's rows on the benchmark page (GraphQL pages through the rest)."""
 MAX_LIST: Final = 100
 """Rows one section of a page lists at most (the rest is a link to the list or GraphQL)."""
 
@@ -282,25 +287,13 @@ async def organization_view(kg: KnowledgeGraph, slug: str) -> OrganizationView:
 
 
 @dataclass(frozen=True, slots=True)
-class BestPoint:
-    """A date on which the best score on a benchmark improved, and the model that did it."""
-
-    date: dt.date
-    score: float
-    model: ModelNode
-    measured: bool
-    """Whether `date` is when it was measured (else its model's release date)."""
-
-
-@dataclass(frozen=True, slots=True)
 class BenchmarkView:
     """Everything the benchmark page shows."""
 
     benchmark: BenchmarkNode
     as_of: dt.date | None
     leaderboard: list[LeaderboardEntry]
-    total: int | None
-    history: list[BestPoint]
+    history: list[RecordPoint]
 
 
 async def benchmark_view(kg: KnowledgeGraph, slug: str, as_of: dt.date | None) -> BenchmarkView:
@@ -310,36 +303,16 @@ async def benchmark_view(kg: KnowledgeGraph, slug: str, as_of: dt.date | None) -
     bench: BenchmarkNode | None = found.get(key)
     if bench is None:
         raise NotFound(f"No benchmark is called {slug!r}.")
-    board, results = await asyncio.gather(
-        kg.leaderboard(key, as_of=as_of, first=50),
-        kg.related("Benchmark.results", [key], (("Result.model", ()),)),
+    board, history = await asyncio.gather(
+        kg.leaderboard(key, as_of=as_of, first=LEADERBOARD_ROWS, count=False),
+        kg.record_history(key),
     )
     return BenchmarkView(
         benchmark=bench,
         as_of=as_of,
         leaderboard=board.nodes,
-        total=board.total_count,
-        history=best_over_time(results.get(key, []), bench.higher_is_better),
+        history=history,
     )
-
-
-def best_over_time(results: list[ResultNode], higher_is_better: bool) -> list[BestPoint]:
-    """The results that set a new best, in date order: dated by when they were measured, else
-    by their model's release (most aggregated tables carry no evaluation date)."""
-    dated: list[tuple[dt.date, str, ResultNode, ModelNode]] = []
-    for r in results:
-        model = _first((r.prefetched or {}).get("Result.model", []))
-        day = r.measured_on or (model.released_on if model is not None else None)
-        if model is not None and day is not None:
-            dated.append((day, r.id, r, model))
-    points: list[BestPoint] = []
-    for day, _, r, model in sorted(dated, key=lambda d: (d[0], d[1])):
-        if points:
-            best = points[-1].score
-            if (r.score <= best) if higher_is_better else (r.score >= best):
-                continue
-        points.append(BestPoint(day, r.score, model, measured=r.measured_on is not None))
-    return points
 
 
 # ---------------------------------------------------------------- claim pages
@@ -371,6 +344,7 @@ async def claim_view(kg: KnowledgeGraph, id: str) -> ClaimView:
 
 
 VERDICTS: Final = tuple(v.value for v in ClaimVerdict)
+CLAIMS_PER_PAGE: Final = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +352,6 @@ class ClaimsView:
     """The claims-vs-measurements page: a filtered page of claims with their evidence."""
 
     rows: list[tuple[ClaimRow, list[ClaimEvidence]]]
-    total: int | None
     next_cursor: str | None
 
 
@@ -396,14 +369,14 @@ async def claims_view(
         benchmark=benchmark,
         claimant=claimant,
     )
-    page: Page[ClaimNode] = await kg.claims(where, first=50, after=after)
-    ids = [c.id for c in page.nodes]
-    found, evidence = await asyncio.gather(
-        kg.nodes("Claim", ids, _CLAIM_PARTS), kg.claim_evidence(ids)
+    # no total: counting every match costs more than the page itself on a large graph
+    request = PageRequest(
+        CLAIMS_PER_PAGE, after, ClaimOrder.MADE_ON_DESC, where, False, _CLAIM_PARTS
     )
+    page: Page[ClaimNode] = await kg.page("Claim", request)
+    evidence = await kg.claim_evidence([c.id for c in page.nodes])
     return ClaimsView(
-        rows=[(_claim_row(found[i]), evidence.get(i, [])) for i in ids if i in found],
-        total=page.total_count,
+        rows=[(_claim_row(c), evidence.get(c.id, [])) for c in page.nodes],
         next_cursor=page.page_info.end_cursor if page.page_info.has_next_page else None,
     )
 
