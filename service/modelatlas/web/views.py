@@ -21,13 +21,17 @@ from modelatlas.graph.reads import (
     GraphPath,
     LeaderboardEntry,
     ModelNode,
+    ModelOrder,
     NotFound,
     OrganizationNode,
     Page,
+    PageAlong,
     PageRequest,
+    ReleaseOrder,
     ResultNode,
     SourceNode,
     normalise_key,
+    page_along,
 )
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.web.entities import Entity, entity
@@ -38,14 +42,31 @@ _CLAIM_PARTS: Final = (
     ("Claim.against", ()),
     ("Claim.benchmark", ()),
 )
+LEADERBOARD_ROWS: Final = 50
+"""The leaderboard's rows on the benchmark page (GraphQL pages through the rest)."""
+MAX_LIST: Final = 100
+"""Rows one section of a page lists at most, newest first (the rest is a GraphQL page away)."""
+
+
+def _newest(relation: str, order: str) -> PageAlong:
+    along = page_along(relation, PageRequest(MAX_LIST, None, order))
+    assert along is not None  # no filter, no cursor: always one
+    return along
+
+
+_CLAIMS_MADE: Final = _newest("Model.claims", ClaimOrder.MADE_ON_DESC)
+_CLAIMS_AGAINST: Final = _newest("Model.claimsAgainst", ClaimOrder.MADE_ON_DESC)
+_ORG_CLAIMS: Final = _newest("Organization.claims", ClaimOrder.MADE_ON_DESC)
+_ORG_MODELS: Final = _newest("Organization.models", ModelOrder.RELEASED_ON_DESC)
+_ORG_RELEASES: Final = _newest("Organization.releases", ReleaseOrder.DATE_DESC)
 _MODEL_PREFETCH: Final = (
     ("Model.developers", (("Organization.country", ()),)),
     ("Model.variantOf", ()),
     ("Model.variants", ()),
     ("Model.releases", (("Release.sources", ()),)),
     ("Model.events", ()),
-    ("Model.claims", _CLAIM_PARTS[:1] + _CLAIM_PARTS[2:]),
-    ("Model.claimsAgainst", _CLAIM_PARTS[:2] + _CLAIM_PARTS[3:]),
+    (_CLAIMS_MADE, _CLAIM_PARTS[:1] + _CLAIM_PARTS[2:]),
+    (_CLAIMS_AGAINST, _CLAIM_PARTS[:2] + _CLAIM_PARTS[3:]),
 )
 _RESULT_PARTS: Final = (("Result.benchmark", ()), ("Result.sources", ()))
 _ORGANIZATION_PREFETCH: Final = (
@@ -53,15 +74,11 @@ _ORGANIZATION_PREFETCH: Final = (
     ("Organization.parent", ()),
     ("Organization.parts", ()),
     ("Organization.partners", ()),
-    ("Organization.models", ()),
+    (_ORG_MODELS, ()),
     ("Organization.events", ()),
-    ("Organization.releases", ()),
-    ("Organization.claims", _CLAIM_PARTS[1:]),
+    (_ORG_RELEASES, ()),
+    (_ORG_CLAIMS, _CLAIM_PARTS[1:]),
 )
-LEADERBOARD_ROWS: Final = 50
-"""The leaderboard's rows on the benchmark page (GraphQL pages through the rest)."""
-MAX_LIST: Final = 100
-"""Rows one section of a page lists at most (the rest is a link to the list or GraphQL)."""
 
 
 def _first(items: list[Any]) -> Any:
@@ -96,10 +113,6 @@ def _claim_row(node: ClaimNode, subject: ModelNode | None = None) -> ClaimRow:
         against=list(got.get("Claim.against", [])),
         benchmark=_first(got.get("Claim.benchmark", [])),
     )
-
-
-def _by_date(rows: list[ClaimRow]) -> list[ClaimRow]:
-    return sorted(rows, key=lambda r: (r.claim.made_on or dt.date.min, r.claim.id), reverse=True)
 
 
 # ---------------------------------------------------------------- model page
@@ -197,8 +210,8 @@ async def model_view(kg: KnowledgeGraph, slug: str) -> ModelView:
             r.slug: list((r.prefetched or {}).get("Release.sources", [])) for r in releases
         },
         events=sorted(got.get("Model.events", []), key=lambda e: e.date),
-        claims=_by_date([_claim_row(c, subject=model) for c in got.get("Model.claims", [])]),
-        claims_against=_by_date([_claim_row(c) for c in got.get("Model.claimsAgainst", [])]),
+        claims=[_claim_row(c, subject=model) for c in got[_CLAIMS_MADE].nodes],
+        claims_against=[_claim_row(c) for c in got[_CLAIMS_AGAINST].nodes],
         scores=scores,
         ancestors=[(e.model, e.depth) for e in ancestors.nodes],
         descendants=await _tree(kg, model, descendants.nodes),
@@ -247,6 +260,7 @@ class OrganizationView:
     parts: list[OrganizationNode]
     partners: list[OrganizationNode]
     models: list[ModelNode]
+    model_count: int | None
     events: list[Any]
     claims: list[ClaimRow]
     timeline: list[Moment]
@@ -260,9 +274,9 @@ async def organization_view(kg: KnowledgeGraph, slug: str) -> OrganizationView:
     if org is None:
         raise NotFound(f"No organization is called {slug!r}.")
     got = org.prefetched or {}
-    claims = [replace(_claim_row(c), claimant=org) for c in got.get("Organization.claims", [])]
+    claims = [replace(_claim_row(c), claimant=org) for c in got[_ORG_CLAIMS].nodes]
     events = sorted(got.get("Organization.events", []), key=lambda e: e.date)
-    releases = list(got.get("Organization.releases", []))
+    releases = got[_ORG_RELEASES].nodes
     moments = [Moment(r.date, "Release", entity(r)) for r in releases]
     moments += [Moment(c.claim.made_on, "Claim", entity(c.claim)) for c in claims]
     moments += [Moment(e.date, "Market event", entity(e)) for e in events]
@@ -272,13 +286,10 @@ async def organization_view(kg: KnowledgeGraph, slug: str) -> OrganizationView:
         parent=_first(got.get("Organization.parent", [])),
         parts=list(got.get("Organization.parts", [])),
         partners=list(got.get("Organization.partners", [])),
-        models=sorted(
-            got.get("Organization.models", []),
-            key=lambda m: (m.released_on or dt.date.min, m.slug),
-            reverse=True,
-        ),
+        models=got[_ORG_MODELS].nodes,
+        model_count=got[_ORG_MODELS].total_count,
         events=events,
-        claims=_by_date(claims),
+        claims=claims,
         timeline=sorted(moments, key=lambda m: (m.date or dt.date.max, m.what, m.entity.key)),
     )
 
