@@ -289,3 +289,10 @@ async def test_the_explorer_mounts_under_a_prefix_in_another_app(
         assert vendored.headers["cache-control"] == "public, max-age=31536000, immutable"
         missing = await _page(client, "/atlas/models/nope", 404)
         assert '<base href="/atlas/">' in missing
+
+
+async def test_claims_against_a_model_are_on_its_page(site: httpx.AsyncClient) -> None:
+    html = await _page(site, "/models/rival-1")
+    against = html[html.index('id="claims-against"') :]
+    assert "Acme says Acme-1 beats Rival-1 on Quiz" in _text(against)
+    assert 'href="organizations/acme"' in against and 'href="models/rival-1"' in against

@@ -211,7 +211,9 @@ async def model_view(kg: KnowledgeGraph, slug: str) -> ModelView:
         },
         events=sorted(got.get("Model.events", []), key=lambda e: e.date),
         claims=[_claim_row(c, subject=model) for c in got[_CLAIMS_MADE].nodes],
-        claims_against=[_claim_row(c) for c in got[_CLAIMS_AGAINST].nodes],
+        claims_against=[
+            replace(_claim_row(c), against=[model]) for c in got[_CLAIMS_AGAINST].nodes
+        ],
         scores=scores,
         ancestors=[(e.model, e.depth) for e in ancestors.nodes],
         descendants=await _tree(kg, model, descendants.nodes),
