@@ -8,6 +8,7 @@ from typing import Any, Final
 from urllib.parse import quote, urlencode
 
 from modelatlas.graph.reads import (
+    KINDS,
     BenchmarkNode,
     ClaimNode,
     CountryNode,
@@ -28,17 +29,7 @@ PAGE_PREFIX: Final[dict[str, str]] = {
 }
 """The kinds with a page of their own, and the first segment of that page's path."""
 
-GRAPH_KINDS: Final[tuple[str, ...]] = (
-    "Organization",
-    "Country",
-    "Model",
-    "Release",
-    "Benchmark",
-    "Claim",
-    "Result",
-    "MarketEvent",
-    "Source",
-)
+GRAPH_KINDS: Final[tuple[str, ...]] = tuple(KINDS)
 """Every kind the neighbourhood view can centre on, in the graph layer's spelling."""
 
 MAX_KEY_LENGTH: Final = 300
