@@ -1,0 +1,723 @@
+"""Facts drafted from a news article without a hosted model: who claims their model beats
+whose, and what moved in the market, each with the sentence it came from and a confidence.
+
+spaCy is used as a blank English pipeline only (`spacy.blank("en")`: its tokenizer, the
+rule-based sentencizer and `Matcher`), never a trained one: nothing is downloaded at install or
+run time, the same text always gives the same facts, and every rule is here to read. Names are
+resolved through the graph's own names and aliases (see article_names); the rules are:
+
+* mentions: the longest run of tokens (at most six) whose loose key names a known organization,
+  model or benchmark; unknown "the Beijing-based startup X" and capitalised model-like names
+  ("Kimi K1.5") become candidate new entities;
+* claims: a comparative verb ("outperforms", "surpasses", "beats", "tops", "edges out"...); the
+  models after it are compared against (an organization named alone there stands for its
+  model mentioned nearest in the article); the subject is the model before it, or for "its
+  (new) model" the claimant's model mentioned nearest, else the claimant's latest model in the
+  graph; the claimant is the organization before the verb, else the subject's developer;
+* market events: a stock noun with a move verb ("shares fell", "stock declines") affects the
+  organizations named just before it (or after "shares of"); an App Store mention is an
+  APP_STORE_RANK event for the organizations of its sentence;
+* dates, against the article's date: "N days ago", "just days ago" (three days, approximate),
+  "yesterday", "last week", a weekday (the last one by then) and "Month D[, YYYY]"; "N days
+  later" counts from the previous dated fact; a fact without one takes the article's date,
+  marked approximate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Final, Literal
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from modelatlas.domain import ClaimKind, EventKind, slugify
+from modelatlas.ingest.article_names import Gazetteer
+
+__all__ = [
+    "Candidate",
+    "ExtractedClaim",
+    "ExtractedEvent",
+    "Extraction",
+    "Gazetteer",
+    "Mention",
+    "extract",
+]
+
+MentionKind = Literal["Organization", "Model", "Benchmark"]
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as one string, to keep long word lists short."""
+    return frozenset(text.split())
+
+
+_MAX_NAME_TOKENS: Final = 6
+_POSSESSIVE: Final = frozenset({"'s", "\u2019s", "'", "\u2019"})
+_NAME_JOINERS: Final = frozenset({"-", "/", "."})
+_MODEL_SUFFIXES: Final = _words(
+    "pro max mini turbo ultra plus flash lite large small medium nano instruct chat coder "
+    "sonnet opus haiku preview"
+)
+_VERSION: Final = r"^(?:[A-Za-z]{0,2}\d+(?:\.\d+)*[A-Za-z]{0,2}|[Vv]\d+)$"
+_ORG_NOUNS: Final = _words(
+    "startup start-up company firm lab laboratory developer maker giant rival"
+)
+_DIVISION_NOUNS: Final = _words("division unit arm subsidiary")
+_OWN_MODEL_NOUNS: Final = _words("model iteration version chatbot llm system assistant")
+_CLAUSE_END: Final = frozenset({";", "while", "but", "whereas", "although", "though"})
+_SPEECH_VERBS: Final = _words(
+    "said says say claimed claims claim asserted asserts stated states announced"
+)
+
+_COMPARATIVES: Final[dict[ClaimKind, list[list[dict[str, object]]]]] = {
+    ClaimKind.OUTPERFORMS: [
+        [
+            {
+                "LOWER": {
+                    "IN": sorted(
+                        _words(
+                            "outperform outperforms outperformed outperforming surpass surpasses "
+                            "surpassed surpassing beat beats beating bested tops topped topping "
+                            "exceeds exceeded outscores outscored outshines outclasses trumps"
+                        )
+                    )
+                }
+            }
+        ],
+        [{"LOWER": {"IN": ["edges", "edged", "edging", "edge"]}}, {"LOWER": "out"}],
+        [{"LOWER": {"IN": ["better", "stronger"]}}, {"LOWER": "than"}],
+    ],
+    ClaimKind.MATCHES: [
+        [{"LOWER": {"IN": ["matches", "matched", "rivals"]}}],
+        [{"LOWER": "on"}, {"LOWER": "par"}, {"LOWER": "with"}],
+    ],
+}
+_STOCK_NOUNS: Final = _words("stock stocks shares share valuation")
+_STOCK_DOWN: Final = _words(
+    "drop drops dropped fall falls fell decline declines declined slump slumped plunge plunged "
+    "plunging tumble tumbled sank sink sinks slid slide lost loss losses"
+)
+_STOCK_UP: Final = _words("rise rose rises jump jumped gain gained surge surged soared")
+_STORES: Final = ("app store", "play store", "google play")
+_NOT_A_CLAIM_AFTER: Final = frozenset({"chart", "charts", "store", "ranking", "rankings", "list"})
+
+_NUMBERS: Final = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_MONTHS: Final = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_COUNT: Final = r"(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)"
+_DAYS_AGO: Final = re.compile(rf"\b{_COUNT} days? ago\b", re.I)
+_SOME_DAYS_AGO: Final = re.compile(r"\b(?:just |a few |several )?days ago\b", re.I)
+_DAYS_LATER: Final = re.compile(rf"\b{_COUNT} days? later\b|\bthe (next|following) day\b", re.I)
+_MONTH_DAY: Final = re.compile(r"\b([A-Z][a-z]{2,8})\.? (\d{1,2})(?:st|nd|rd|th)?(?:, (\d{4}))?\b")
+_WEEKDAY: Final = re.compile(r"\bon (" + "|".join(_WEEKDAYS) + r")\b", re.I)
+_PERCENT: Final = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name in the article, resolved to a slug (known) or proposed as a new entity."""
+
+    kind: MentionKind
+    slug: str
+    text: str
+    start: int
+    """Character offset in the cleaned text."""
+    token: int
+    end_token: int
+    sentence: int
+    known: bool
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entity the graph lacks, proposed from the article: its slug, name and developer."""
+
+    kind: Literal["Organization", "Model"]
+    slug: str
+    name: str
+    sentence: str
+    confidence: float
+    developers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedClaim:
+    """A comparative claim as the article reports it."""
+
+    kind: ClaimKind
+    claimant: str
+    subject: str
+    against: tuple[str, ...]
+    sentence: str
+    confidence: float
+    benchmark: str | None = None
+    made_on: dt.date | None = None
+    date_approximate: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedEvent:
+    """A market event as the article reports it."""
+
+    kind: EventKind
+    affected: tuple[str, ...]
+    sentence: str
+    confidence: float
+    date: dt.date
+    date_approximate: bool = True
+    models: tuple[str, ...] = ()
+    magnitude: float | None = None
+    unit: str | None = None
+
+
+@dataclass
+class Extraction:
+    """Everything drafted from one article."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    claims: list[ExtractedClaim] = field(default_factory=list)
+    events: list[ExtractedEvent] = field(default_factory=list)
+
+    def slugs(self, kind: MentionKind) -> set[str]:
+        """The slugs of one kind the article mentions, known or proposed."""
+        return {m.slug for m in self.mentions if m.kind == kind}
+
+
+@cache
+def _pipeline() -> tuple[Language, Matcher]:
+    """The blank English pipeline with a sentencizer and the comparative-verb matcher."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    tokenizer: Any = nlp.tokenizer  # a spacy.tokenizer.Tokenizer (compiled, without stubs)
+    for abbreviation in ("No.", "Inc.", "Corp.", "Ltd.", "Co."):
+        tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
+    # "405B." and "V3." end sentences: split the full stop off a token ending in a digit or
+    # in a digit and a letter (spaCy keeps it on, as for abbreviations).
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\."]
+    tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    matcher = Matcher(nlp.vocab)
+    for kind, patterns in _COMPARATIVES.items():
+        matcher.add(kind.value, patterns)
+    return nlp, matcher
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+def _name_token(token: Token) -> bool:
+    """Whether a token can be part of a name (letters or digits, or a joining hyphen)."""
+    return token.text in _NAME_JOINERS or any(ch.isalnum() for ch in token.text)
+
+
+def _can_start(token: Token) -> bool:
+    """Names start with a capital or a digit ("o1" too), never with a lower-case word."""
+    text = token.text
+    return any(ch.isdigit() for ch in text) or (text[:1].isupper() and text[:1].isalpha())
+
+
+def _find_mentions(doc: Doc, known: Gazetteer, sentence_of: list[int]) -> list[Mention]:
+    """Known names, longest first from left to right, never overlapping."""
+    found: list[Mention] = []
+    i = 0
+    while i < len(doc):
+        if not _can_start(doc[i]):
+            i += 1
+            continue
+        end = i
+        while end < len(doc) and end - i < _MAX_NAME_TOKENS and _name_token(doc[end]):
+            end += 1
+        hit: Mention | None = None
+        for j in range(end, i, -1):
+            span = doc[i:j]
+            if span[-1].text in _NAME_JOINERS:
+                continue
+            hit = _resolve(span, known, sentence_of[i])
+            if hit is not None:
+                break
+        if hit is None:
+            i += 1
+        else:
+            found.append(hit)
+            i = hit.end_token
+    return found
+
+
+def _resolve(span: Span, known: Gazetteer, sentence: int) -> Mention | None:
+    """The known entity this span names: a model, else an organization, else a benchmark."""
+    text = span.text
+    model = known.model(text, [t.text for t in span if t.text not in _NAME_JOINERS])
+    if model is not None:
+        slug, confidence = model
+        return Mention(
+            "Model", slug, text, span.start_char, span.start, span.end, sentence, True, confidence
+        )
+    org = known.organization(text)
+    if org is not None:
+        return Mention(
+            "Organization", org, text, span.start_char, span.start, span.end, sentence, True, 1.0
+        )
+    benchmark = known.benchmark(text)
+    if benchmark is not None:
+        return Mention(
+            "Benchmark", benchmark, text, span.start_char, span.start, span.end, sentence, True, 1.0
+        )
+    return None
+
+
+def _covered(mentions: list[Mention]) -> set[int]:
+    """Token indexes inside mentions."""
+    return {i for m in mentions for i in range(m.token, m.end_token)}
+
+
+def _candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]) -> list[Mention]:
+    """Unknown names the article introduces: "the Beijing-based startup X" (organizations)
+    and a capitalised word with a version ("Kimi K1.5", "Doubao 1.5 Pro") (models)."""
+    covered = _covered(mentions)
+    found: list[Mention] = []
+    for i, token in enumerate(doc):
+        if i in covered:
+            continue
+        previous = doc[i - 1].lower_ if i else ""
+        if previous in _ORG_NOUNS and token.is_title and token.is_alpha:
+            j = i
+            while j < len(doc) and doc[j].is_title and doc[j].is_alpha and j not in covered:
+                j += 1
+            span = doc[i:j]
+            found.append(_new("Organization", span, sentence_of[i], 0.6))
+            covered.update(range(i, j))
+            continue
+        is_name = token.is_alpha and token.text[:1].isupper() and len(token.text) > 1
+        if not is_name or i + 1 >= len(doc):
+            continue
+        j = i + 1
+        if doc[j].text == "-" and j + 1 < len(doc):
+            j += 1
+        if j in covered or not re.match(_VERSION, doc[j].text) or not doc[j].text[-1:].isalnum():
+            continue
+        j += 1
+        while j < len(doc) and doc[j].lower_ in _MODEL_SUFFIXES and j not in covered:
+            j += 1
+        span = doc[i:j]
+        found.append(_new("Model", span, sentence_of[i], 0.5))
+        covered.update(range(i, j))
+    return found
+
+
+def _new(kind: MentionKind, span: Span, sentence: int, confidence: float) -> Mention:
+    """A mention of an entity the graph does not hold."""
+    return Mention(
+        kind,
+        slugify(span.text),
+        span.text,
+        span.start_char,
+        span.start,
+        span.end,
+        sentence,
+        False,
+        confidence,
+    )
+
+
+def _divisions(
+    doc: Doc, mentions: list[Mention], known: Gazetteer, sentence_of: list[int]
+) -> list[Mention]:
+    """ "Its cloud division": the part of the last-named organization with that word in its
+    name (Alibaba Cloud of Alibaba)."""
+    found: list[Mention] = []
+    covered = _covered(mentions)
+    for i in range(len(doc) - 2):
+        if doc[i].lower_ not in ("its", "their") or doc[i + 2].lower_ not in _DIVISION_NOUNS:
+            continue
+        if i + 1 in covered:
+            continue
+        before = [m for m in mentions if m.kind == "Organization" and m.token < i]
+        if not before:
+            continue
+        word = doc[i + 1].lower_
+        for part in known.parts(before[-1].slug):
+            if any(word in name.lower().split() for name in (part.name, *part.aliases)):
+                span = doc[i : i + 3]
+                found.append(
+                    Mention(
+                        "Organization",
+                        part.slug,
+                        span.text,
+                        span.start_char,
+                        i,
+                        i + 3,
+                        sentence_of[i],
+                        True,
+                        0.8,
+                    )
+                )
+                break
+    return found
+
+
+# --------------------------------------------------------------------------- dates
+
+
+class _Dates:
+    """Resolves a sentence's date against the article's date and the previous dated fact."""
+
+    def __init__(self, published_on: dt.date) -> None:
+        self.published_on = published_on
+        self.last = published_on
+
+    def resolve(self, sentence: str) -> tuple[dt.date, bool]:
+        """(date, approximate) of what a sentence reports."""
+        date, approximate = self._read(sentence)
+        date = min(date, self.published_on)
+        if not approximate or date != self.published_on:
+            self.last = date
+        return date, approximate
+
+    def _read(self, sentence: str) -> tuple[dt.date, bool]:
+        if match := _DAYS_AGO.search(sentence):
+            return self.published_on - dt.timedelta(days=_count(match.group(1))), False
+        if _SOME_DAYS_AGO.search(sentence):
+            return self.published_on - dt.timedelta(days=3), True
+        if match := _DAYS_LATER.search(sentence):
+            days = _count(match.group(1)) if match.group(1) else 1
+            return self.last + dt.timedelta(days=days), False
+        if re.search(r"\byesterday\b", sentence, re.I):
+            return self.published_on - dt.timedelta(days=1), False
+        if re.search(r"\blast week\b|\bearlier this week\b", sentence, re.I):
+            return self.published_on - dt.timedelta(days=7), True
+        for match in _MONTH_DAY.finditer(sentence):
+            month = _MONTHS.get(match.group(1).lower())
+            if month is None:
+                continue
+            year = int(match.group(3)) if match.group(3) else self.published_on.year
+            try:
+                date = dt.date(year, month, int(match.group(2)))
+            except ValueError:
+                continue
+            if date > self.published_on and not match.group(3):
+                date = date.replace(year=year - 1)
+            return date, False
+        if match := _WEEKDAY.search(sentence):
+            wanted = _WEEKDAYS.index(match.group(1).lower())
+            back = (self.published_on.weekday() - wanted) % 7
+            return self.published_on - dt.timedelta(days=back), False
+        return self.published_on, True
+
+
+def _count(word: str) -> int:
+    """A small count written in digits or words."""
+    return int(word) if word.isdigit() else _NUMBERS[word.lower()]
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass
+class _Context:
+    """One article being read: its tokens, mentions and names."""
+
+    doc: Doc
+    known: Gazetteer
+    mentions: list[Mention]
+    published_on: dt.date
+
+    def in_sentence(self, sentence: Span) -> list[Mention]:
+        """Mentions inside one sentence, in order."""
+        return [m for m in self.mentions if sentence.start <= m.token < sentence.end]
+
+    def possessor(self, mention: Mention) -> bool:
+        """Whether an organization is named as the owner of the next name ("Meta's Llama")."""
+        after = mention.end_token
+        if after >= len(self.doc) or self.doc[after].text not in _POSSESSIVE:
+            return False
+        return any(m.token == after + 1 for m in self.mentions)
+
+    def models_of(self, developers: set[str], near: int, exclude: set[str]) -> str | None:
+        """The family's model mentioned nearest to a character offset."""
+        family = self.known.family(developers)
+        best: tuple[int, str] | None = None
+        for m in self.mentions:
+            if m.kind != "Model" or m.slug in exclude or not m.known:
+                continue
+            if not family.intersection(self.known.models[m.slug].developers):
+                continue
+            distance = abs(m.start - near)
+            if best is None or distance < best[0]:
+                best = (distance, m.slug)
+        return None if best is None else best[1]
+
+    def developers(self, model: str) -> set[str]:
+        """A known model's developers."""
+        entry = self.known.models.get(model)
+        return set(entry.developers) if entry else set()
+
+
+def _claims(
+    context: _Context, matcher: Matcher, sentence: Span, dates: _Dates
+) -> Iterator[ExtractedClaim]:
+    """A sentence's comparative claims, one per comparative verb with a model after it."""
+    doc = context.doc
+    triggers = sorted(
+        (start, end, ClaimKind(doc.vocab.strings[match_id]))
+        for match_id, start, end in matcher(sentence.as_doc())
+    )
+    mentions = context.in_sentence(sentence)
+    found: list[dict[str, object]] = []
+    for index, (start, end, kind) in enumerate(triggers):
+        at, stop = sentence.start + start, sentence.start + end
+        limit = triggers[index + 1][0] + sentence.start if index + 1 < len(triggers) else None
+        claim = _claim(context, sentence, mentions, kind, at, stop, limit)
+        if claim is not None:
+            found.append(claim)
+    if found:
+        date, approximate = dates.resolve(sentence.text)
+        for claim in found:
+            yield ExtractedClaim(**claim, made_on=date, date_approximate=approximate)  # type: ignore[arg-type]
+
+
+def _claim(
+    context: _Context,
+    sentence: Span,
+    mentions: list[Mention],
+    kind: ClaimKind,
+    at: int,
+    stop: int,
+    limit: int | None,
+) -> dict[str, object] | None:
+    """One claim around the comparative verb at token `at` (fields of ExtractedClaim)."""
+    doc = context.doc
+    end = sentence.end if limit is None else limit
+    for i in range(stop, end):
+        if doc[i].lower_ in _CLAUSE_END:
+            end = i
+            break
+    if any(doc[i].lower_ in _NOT_A_CLAIM_AFTER for i in range(stop, min(end, stop + 4))):
+        return None  # "tops the App Store chart" is a ranking, not a comparison
+    before = [m for m in mentions if m.end_token <= at]
+    after = [m for m in mentions if stop <= m.token < end]
+    confidence = 0.9
+    # The claimant: an organization said to speak after the comparison (", Alibaba said"),
+    # else the last organization before the verb that is not only a model's owner.
+    speakers = [
+        m
+        for m in after
+        if m.kind == "Organization"
+        and m.end_token < len(doc)
+        and doc[m.end_token].lower_ in _SPEECH_VERBS
+    ]
+    orgs_before = [m for m in before if m.kind == "Organization"]
+    subject_models = [m for m in before if m.kind == "Model"]
+    subject: str | None = subject_models[-1].slug if subject_models else None
+    claimant: str | None = None
+    if speakers:
+        claimant = speakers[0].slug
+    elif orgs_before:
+        owners = [m for m in orgs_before if not context.possessor(m)]
+        claimant = (owners or orgs_before)[-1].slug
+    elif subject is not None and context.developers(subject):
+        claimant = sorted(context.developers(subject))[0]
+        confidence -= 0.1
+    if claimant is None:
+        prior = [m for m in context.mentions if m.kind == "Organization" and m.token < at]
+        if not prior:
+            return None
+        claimant = prior[-1].slug
+        confidence -= 0.2
+    speaker_tokens = {m.token for m in speakers}
+    if subject is None:
+        owned = any(
+            doc[i].lower_ in ("its", "their") for i in range(max(sentence.start, at - 5), at)
+        ) and any(doc[i].lower_ in _OWN_MODEL_NOUNS for i in range(max(sentence.start, at - 4), at))
+        if not owned and not orgs_before:
+            return None
+        subject = context.models_of({claimant}, doc[at].idx, set())
+        confidence -= 0.1
+        if subject is None:
+            subject = context.known.latest_model({claimant}, context.published_on)
+            confidence -= 0.2
+        if subject is None:
+            return None
+    against: list[str] = []
+    for m in after:
+        if m.token in speaker_tokens:
+            continue
+        if m.kind == "Model" and m.slug != subject:
+            against.append(m.slug)
+        elif m.kind == "Organization" and not context.possessor(m) and m.slug != claimant:
+            model = context.models_of({m.slug}, m.start, {subject})
+            if model is not None:
+                against.append(model)
+                confidence -= 0.05
+    against = list(dict.fromkeys(a for a in against if a != subject))
+    if not against:
+        return None
+    benchmarks = [m.slug for m in after if m.kind == "Benchmark"]
+    return {
+        "kind": kind,
+        "claimant": claimant,
+        "subject": subject,
+        "against": tuple(against),
+        "sentence": sentence.text.strip(),
+        "confidence": round(max(0.1, confidence), 2),
+        "benchmark": benchmarks[0] if benchmarks else None,
+    }
+
+
+def _events(
+    context: _Context, sentence: Span, dates: _Dates, last_affected: tuple[str, ...]
+) -> Iterator[ExtractedEvent]:
+    """A sentence's stock move and app-store ranking; a stock move naming nobody ("tech
+    stocks declined") affects those of the previous stock move, with a low confidence."""
+    if True:
+        text = sentence.text.strip()
+        lowered = text.lower()
+        mentions = context.in_sentence(sentence)
+        orgs = [m for m in mentions if m.kind == "Organization"]
+        models = tuple(dict.fromkeys(m.slug for m in mentions if m.kind == "Model" and m.known))
+        stock = _stock_move(context, sentence, orgs)
+        if stock is not None:
+            affected, direction, confidence = stock
+            if not affected and last_affected:
+                affected, confidence = last_affected, 0.4
+            if affected:
+                date, approximate = dates.resolve(text)
+                percent = _PERCENT.search(text)
+                magnitude = direction * float(percent.group(1)) if percent else None
+                yield ExtractedEvent(
+                    EventKind.STOCK_MOVE,
+                    affected,
+                    text,
+                    confidence,
+                    date,
+                    approximate,
+                    models,
+                    magnitude,
+                    "percent" if magnitude is not None else None,
+                )
+        if any(store in lowered for store in _STORES):
+            affected_orgs = [m.slug for m in orgs]
+            for model in models:
+                affected_orgs.extend(sorted(context.developers(model)))
+            affected = tuple(dict.fromkeys(affected_orgs))
+            if affected:
+                date, approximate = dates.resolve(text)
+                yield ExtractedEvent(
+                    EventKind.APP_STORE_RANK, affected, text, 0.7, date, approximate, models
+                )
+
+
+def _stock_move(
+    context: _Context, sentence: Span, orgs: list[Mention]
+) -> tuple[tuple[str, ...], int, float] | None:
+    """(affected organizations, direction, confidence) of a stock move in the sentence."""
+    doc = context.doc
+    nouns = [i for i in range(sentence.start, sentence.end) if doc[i].lower_ in _STOCK_NOUNS]
+    for noun in nouns:
+        window = range(max(sentence.start, noun - 6), min(sentence.end, noun + 7))
+        words = {doc[i].lower_ for i in window}
+        direction = -1 if words & _STOCK_DOWN else 1 if words & _STOCK_UP else 0
+        if not direction:
+            continue
+        if noun + 1 < sentence.end and doc[noun + 1].lower_ == "of":
+            following = [m for m in orgs if m.token == noun + 2]
+            if following:
+                return (following[0].slug,), direction, 0.85
+        before = [m for m in orgs if m.end_token <= noun]
+        if not before:
+            return (), direction, 0.0
+        listed = [before[-1]]
+        for m in reversed(before[:-1]):
+            between = {doc[i].lower_ for i in range(m.end_token, listed[-1].token)}
+            if between <= {",", "and", "&"}:
+                listed.append(m)
+            else:
+                break
+        affected = tuple(dict.fromkeys(m.slug for m in reversed(listed)))
+        return affected, direction, 0.8
+    return None
+
+
+def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction:
+    """The mentions, candidate entities, comparative claims and market events of an article's
+    cleaned text, dated against the day it was published."""
+    nlp, matcher = _pipeline()
+    doc = nlp(text)
+    sentence_of = [0] * len(doc)
+    for index, sentence in enumerate(doc.sents):
+        for i in range(sentence.start, sentence.end):
+            sentence_of[i] = index
+    mentions = _find_mentions(doc, known, sentence_of)
+    mentions += _divisions(doc, mentions, known, sentence_of)
+    new = _candidates(doc, mentions, sentence_of)
+    mentions = sorted([*mentions, *new], key=lambda m: m.token)
+    sentences = list(doc.sents)
+    candidates: dict[str, Candidate] = {}
+    for m in new:
+        if m.slug in candidates:
+            continue
+        developers: tuple[str, ...] = ()
+        if m.kind == "Model":
+            owners = [o for o in mentions if o.kind == "Organization" and o.token < m.token]
+            near = [o for o in owners if o.sentence == m.sentence]
+            developers = (near[-1].slug,) if near else ()
+        candidates[m.slug] = Candidate(
+            m.kind,  # type: ignore[arg-type]
+            m.slug,
+            m.text,
+            sentences[m.sentence].text.strip(),
+            m.confidence,
+            developers,
+        )
+    context = _Context(doc, known, mentions, published_on)
+    # One pass over the sentences, so "two days later" counts from the fact before it,
+    # whichever kind that was.
+    dates = _Dates(published_on)
+    extraction = Extraction(mentions=mentions, candidates=list(candidates.values()))
+    last_affected: tuple[str, ...] = ()
+    for sentence in sentences:
+        extraction.claims.extend(_claims(context, matcher, sentence, dates))
+        for event in _events(context, sentence, dates, last_affected):
+            extraction.events.append(event)
+            if event.kind is EventKind.STOCK_MOVE:
+                last_affected = event.affected
+    return extraction
