@@ -25,6 +25,7 @@ resolved through the graph's own names and aliases (see article_names); the rule
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -69,6 +70,7 @@ _VERSION: Final = r"^(?:[A-Za-z]{0,2}\d+(?:\.\d+)*[A-Za-z]{0,2}|[Vv]\d+)$"
 _ORG_NOUNS: Final = _words(
     "startup start-up company firm lab laboratory developer maker giant rival"
 )
+_BENCHMARK_NOUNS: Final = _words("benchmark benchmarks test tests exam exams leaderboard score")
 _DIVISION_NOUNS: Final = _words("division unit arm subsidiary")
 _OWN_MODEL_NOUNS: Final = _words("model iteration version chatbot llm system assistant")
 _CLAUSE_END: Final = frozenset({";", "while", "but", "whereas", "although", "though"})
@@ -95,7 +97,7 @@ _COMPARATIVES: Final[dict[ClaimKind, list[list[dict[str, object]]]]] = {
         [{"LOWER": {"IN": ["better", "stronger"]}}, {"LOWER": "than"}],
     ],
     ClaimKind.MATCHES: [
-        [{"LOWER": {"IN": ["matches", "matched", "rivals"]}}],
+        [{"LOWER": {"IN": ["matches", "matched", "matching", "rivals"]}}],
         [{"LOWER": "on"}, {"LOWER": "par"}, {"LOWER": "with"}],
     ],
 }
@@ -224,11 +226,21 @@ class Extraction:
         return {m.slug for m in self.mentions if m.kind == kind}
 
 
+@Language.component("modelatlas_paragraphs")
+def _paragraph_breaks(doc: Doc) -> Doc:
+    """A blank line ends a sentence too, so a headline without a full stop stands alone."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text and doc[token.i - 1].is_space:
+            token.is_sent_start = True
+    return doc
+
+
 @cache
 def _pipeline() -> tuple[Language, Matcher]:
     """The blank English pipeline with a sentencizer and the comparative-verb matcher."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("modelatlas_paragraphs")
     tokenizer: Any = nlp.tokenizer  # a spacy.tokenizer.Tokenizer (compiled, without stubs)
     for abbreviation in ("No.", "Inc.", "Corp.", "Ltd.", "Co."):
         tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
@@ -273,6 +285,9 @@ def _find_mentions(doc: Doc, known: Gazetteer, sentence_of: list[int]) -> list[M
             if span[-1].text in _NAME_JOINERS:
                 continue
             hit = _resolve(span, known, sentence_of[i])
+            if hit is not None and hit.kind == "Model" and _versioned(doc, j, set()):
+                hit = None  # "Gemini 2.5 Pro" is not "Gemini": a candidate, see _candidates
+                break
             if hit is not None:
                 break
         if hit is None:
@@ -310,37 +325,77 @@ def _covered(mentions: list[Mention]) -> set[int]:
     return {i for m in mentions for i in range(m.token, m.end_token)}
 
 
+def _versioned(doc: Doc, j: int, covered: set[int]) -> int | None:
+    """The end of a version and its suffix words starting at token j ("-" allowed first):
+    "K1.5", "2.5 Pro", "-72B"; None when no version starts there."""
+    if j < len(doc) and doc[j].text == "-":
+        j += 1
+    if j >= len(doc) or j in covered or not re.match(_VERSION, doc[j].text):
+        return None
+    j += 1
+    while j < len(doc) and j not in covered:
+        if doc[j].lower_ in _MODEL_SUFFIXES:
+            j += 1
+        elif doc[j].text == "-" and j + 1 < len(doc) and re.match(_VERSION, doc[j + 1].text):
+            j += 2
+        else:
+            break
+    return j
+
+
+def _model_like(token: Token) -> bool:
+    """A capitalised word with letters and digits, such as "Qwen2.5" or "GPT-5"."""
+    text = token.text
+    letters = sum(ch.isalpha() for ch in text)
+    return (
+        text[:1].isupper()
+        and letters >= 2
+        and any(ch.isdigit() for ch in text)
+        and len(text) >= 4
+        and text[-1:].isalnum()
+    )
+
+
+def _capitalised(token: Token) -> bool:
+    """A word that starts with a capital ("Moonshot", "TikTok")."""
+    return token.is_alpha and token.text[:1].isupper()
+
+
+def _benchmark_context(doc: Doc, start: int, end: int) -> bool:
+    """Whether a name stands where benchmarks do: "on (the) X", or just before "tests"."""
+    before = {doc[i].lower_ for i in range(max(0, start - 2), start)}
+    return "on" in before or (end < len(doc) and doc[end].lower_ in _BENCHMARK_NOUNS)
+
+
 def _candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]) -> list[Mention]:
-    """Unknown names the article introduces: "the Beijing-based startup X" (organizations)
-    and a capitalised word with a version ("Kimi K1.5", "Doubao 1.5 Pro") (models)."""
+    """Unknown names the article introduces: "the Beijing-based startup X" and "the parent
+    company of X" (organizations), and a capitalised word with a version ("Kimi K1.5",
+    "Doubao 1.5 Pro") or with digits in it ("Qwen2.5-72B") (models)."""
     covered = _covered(mentions)
     found: list[Mention] = []
     for i, token in enumerate(doc):
         if i in covered:
             continue
         previous = doc[i - 1].lower_ if i else ""
-        if previous in _ORG_NOUNS and token.is_title and token.is_alpha:
+        owner_of = i >= 2 and previous == "of" and doc[i - 2].lower_ in ("company", "owner")
+        if (previous in _ORG_NOUNS or owner_of) and _capitalised(token):
             j = i
-            while j < len(doc) and doc[j].is_title and doc[j].is_alpha and j not in covered:
+            while j < len(doc) and _capitalised(doc[j]) and j not in covered:
                 j += 1
-            span = doc[i:j]
-            found.append(_new("Organization", span, sentence_of[i], 0.6))
+            found.append(_new("Organization", doc[i:j], sentence_of[i], 0.6))
             covered.update(range(i, j))
             continue
         is_name = token.is_alpha and token.text[:1].isupper() and len(token.text) > 1
-        if not is_name or i + 1 >= len(doc):
+        if is_name:
+            end = _versioned(doc, i + 1, covered)
+        elif _model_like(token):
+            end = _versioned(doc, i + 1, covered) or i + 1
+        else:
             continue
-        j = i + 1
-        if doc[j].text == "-" and j + 1 < len(doc):
-            j += 1
-        if j in covered or not re.match(_VERSION, doc[j].text) or not doc[j].text[-1:].isalnum():
+        if end is None or _benchmark_context(doc, i, end):
             continue
-        j += 1
-        while j < len(doc) and doc[j].lower_ in _MODEL_SUFFIXES and j not in covered:
-            j += 1
-        span = doc[i:j]
-        found.append(_new("Model", span, sentence_of[i], 0.5))
-        covered.update(range(i, j))
+        found.append(_new("Model", doc[i:end], sentence_of[i], 0.5))
+        covered.update(range(i, end))
     return found
 
 
@@ -460,6 +515,7 @@ class _Context:
     known: Gazetteer
     mentions: list[Mention]
     published_on: dt.date
+    new_developers: dict[str, tuple[str, ...]]
 
     def in_sentence(self, sentence: Span) -> list[Mention]:
         """Mentions inside one sentence, in order."""
@@ -477,9 +533,9 @@ class _Context:
         family = self.known.family(developers)
         best: tuple[int, str] | None = None
         for m in self.mentions:
-            if m.kind != "Model" or m.slug in exclude or not m.known:
+            if m.kind != "Model" or m.slug in exclude:
                 continue
-            if not family.intersection(self.known.models[m.slug].developers):
+            if not family.intersection(self.developers(m.slug)):
                 continue
             distance = abs(m.start - near)
             if best is None or distance < best[0]:
@@ -487,9 +543,9 @@ class _Context:
         return None if best is None else best[1]
 
     def developers(self, model: str) -> set[str]:
-        """A known model's developers."""
+        """A model's developers: the graph's, or those the article gives a new model."""
         entry = self.known.models.get(model)
-        return set(entry.developers) if entry else set()
+        return set(entry.developers) if entry else set(self.new_developers.get(model, ()))
 
 
 def _claims(
@@ -503,12 +559,15 @@ def _claims(
     )
     mentions = context.in_sentence(sentence)
     found: list[dict[str, object]] = []
+    begin = sentence.start
     for index, (start, end, kind) in enumerate(triggers):
         at, stop = sentence.start + start, sentence.start + end
         limit = triggers[index + 1][0] + sentence.start if index + 1 < len(triggers) else None
-        claim = _claim(context, sentence, mentions, kind, at, stop, limit)
+        previous = found[-1] if found else None
+        claim = _claim(context, sentence, mentions, kind, (begin, at, stop, limit), previous)
         if claim is not None:
             found.append(claim)
+        begin = stop
     if found:
         date, approximate = dates.resolve(sentence.text)
         for claim in found:
@@ -520,12 +579,15 @@ def _claim(
     sentence: Span,
     mentions: list[Mention],
     kind: ClaimKind,
-    at: int,
-    stop: int,
-    limit: int | None,
+    where: tuple[int, int, int, int | None],
+    previous: dict[str, object] | None,
 ) -> dict[str, object] | None:
-    """One claim around the comparative verb at token `at` (fields of ExtractedClaim)."""
+    """One claim around a comparative verb (fields of ExtractedClaim). `where` is (where the
+    clause before it starts, the verb's first token, the token after it, where the next verb
+    starts); `previous` is the sentence's claim before it, whose subject a second verb shares
+    ("beats A, while matching B")."""
     doc = context.doc
+    begin, at, stop, limit = where
     end = sentence.end if limit is None else limit
     for i in range(stop, end):
         if doc[i].lower_ in _CLAUSE_END:
@@ -533,11 +595,15 @@ def _claim(
             break
     if any(doc[i].lower_ in _NOT_A_CLAIM_AFTER for i in range(stop, min(end, stop + 4))):
         return None  # "tops the App Store chart" is a ranking, not a comparison
-    before = [m for m in mentions if m.end_token <= at]
+    if previous is not None:
+        # A second verb's own subject follows the last clause break ("while", "and that").
+        breaks = [i for i in range(begin, at) if doc[i].lower_ in _CLAUSE_END | {"that"}]
+        begin = breaks[-1] + 1 if breaks else begin
+    before = [m for m in mentions if begin <= m.token and m.end_token <= at]
     after = [m for m in mentions if stop <= m.token < end]
     confidence = 0.9
     # The claimant: an organization said to speak after the comparison (", Alibaba said"),
-    # else the last organization before the verb that is not only a model's owner.
+    # else the first organization before the verb that is not only a model's owner.
     speakers = [
         m
         for m in after
@@ -548,27 +614,37 @@ def _claim(
     orgs_before = [m for m in before if m.kind == "Organization"]
     subject_models = [m for m in before if m.kind == "Model"]
     subject: str | None = subject_models[-1].slug if subject_models else None
+    window = range(max(sentence.start, begin, at - 5), at)
+    anaphora = any(doc[i].lower_ in ("its", "their", "the") for i in window) and any(
+        doc[i].lower_ in _OWN_MODEL_NOUNS for i in window
+    )
     claimant: str | None = None
     if speakers:
         claimant = speakers[0].slug
     elif orgs_before:
-        owners = [m for m in orgs_before if not context.possessor(m)]
-        claimant = (owners or orgs_before)[-1].slug
+        # The sentence's subject, not an apposition ("ByteDance, the parent company of X").
+        speaking = [m for m in orgs_before if not context.possessor(m)]
+        claimant = speaking[0].slug if speaking else orgs_before[-1].slug
+    elif previous is not None and subject is None:
+        claimant, subject = str(previous["claimant"]), str(previous["subject"])
+        confidence -= 0.1
     elif subject is not None and context.developers(subject):
         claimant = sorted(context.developers(subject))[0]
         confidence -= 0.1
     if claimant is None:
-        prior = [m for m in context.mentions if m.kind == "Organization" and m.token < at]
+        # "The company claims...": the last organization named as itself, not as an owner.
+        prior = [
+            m
+            for m in context.mentions
+            if m.kind == "Organization" and m.token < at and not context.possessor(m)
+        ]
         if not prior:
             return None
         claimant = prior[-1].slug
         confidence -= 0.2
     speaker_tokens = {m.token for m in speakers}
     if subject is None:
-        owned = any(
-            doc[i].lower_ in ("its", "their") for i in range(max(sentence.start, at - 5), at)
-        ) and any(doc[i].lower_ in _OWN_MODEL_NOUNS for i in range(max(sentence.start, at - 4), at))
-        if not owned and not orgs_before:
+        if not anaphora and not orgs_before:
             return None
         subject = context.models_of({claimant}, doc[at].idx, set())
         confidence -= 0.1
@@ -677,6 +753,24 @@ def _stock_move(
     return None
 
 
+def _developer(doc: Doc, mentions: list[Mention], model: Mention) -> tuple[str, ...]:
+    """Who the article says made a new model: "X's Model", or "its Model" after X."""
+    orgs = [
+        m
+        for m in mentions
+        if m.kind == "Organization" and m.sentence == model.sentence and m.token < model.token
+    ]
+    if not orgs:
+        return ()
+    last = orgs[-1]
+    if last.end_token + 1 == model.token and doc[last.end_token].text in _POSSESSIVE:
+        return (last.slug,)
+    words = {doc[i].lower_ for i in range(max(0, model.token - 3), model.token)}
+    if words & {"its", "their"}:
+        return (last.slug,)
+    return ()
+
+
 def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction:
     """The mentions, candidate entities, comparative claims and market events of an article's
     cleaned text, dated against the day it was published."""
@@ -693,22 +787,23 @@ def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction
     sentences = list(doc.sents)
     candidates: dict[str, Candidate] = {}
     for m in new:
-        if m.slug in candidates:
-            continue
-        developers: tuple[str, ...] = ()
-        if m.kind == "Model":
-            owners = [o for o in mentions if o.kind == "Organization" and o.token < m.token]
-            near = [o for o in owners if o.sentence == m.sentence]
-            developers = (near[-1].slug,) if near else ()
-        candidates[m.slug] = Candidate(
-            m.kind,  # type: ignore[arg-type]
-            m.slug,
-            m.text,
-            sentences[m.sentence].text.strip(),
-            m.confidence,
-            developers,
-        )
-    context = _Context(doc, known, mentions, published_on)
+        # Any mention may say who made it (the headline often does not): developers add up.
+        developers = _developer(doc, mentions, m) if m.kind == "Model" else ()
+        first = candidates.get(m.slug)
+        if first is None:
+            candidates[m.slug] = Candidate(
+                m.kind,  # type: ignore[arg-type]
+                m.slug,
+                m.text,
+                sentences[m.sentence].text.strip(),
+                m.confidence,
+                developers,
+            )
+        elif developers and not set(developers) <= set(first.developers):
+            merged = tuple(dict.fromkeys([*first.developers, *developers]))
+            candidates[m.slug] = dataclasses.replace(first, developers=merged)
+    new_developers = {c.slug: c.developers for c in candidates.values() if c.developers}
+    context = _Context(doc, known, mentions, published_on, new_developers)
     # One pass over the sentences, so "two days later" counts from the fact before it,
     # whichever kind that was.
     dates = _Dates(published_on)
