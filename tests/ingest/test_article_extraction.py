@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from modelatlas.domain import ClaimKind, EventKind
 from modelatlas.ingest import load_yaml_files
@@ -14,6 +16,7 @@ from modelatlas.ingest.article import extract
 from modelatlas.ingest.article_names import Gazetteer, KnownModel, KnownOrganization
 from modelatlas.ingest.article_quality import load_articles, score
 from modelatlas.ingest.article_text import clean_text
+from modelatlas.ingest.drafts import DRAFT_KINDS, drafts_of
 from modelatlas.resources import resource_dir
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -131,3 +134,70 @@ def test_html_boilerplate_is_dropped() -> None:
     for furniture in ("Technology", "Photo of author", "By Arindam Seal", "Sharing", "Hi, I'm"):
         assert furniture not in plain
     assert plain.endswith("its applications worldwide.")
+
+
+WORDS = [
+    "Alibaba",
+    "OpenAI's",
+    "o1",
+    "Nvidia",
+    "shares",
+    "fell",
+    "rose",
+    "17%",
+    "beats",
+    "outperforms",
+    "edges",
+    "out",
+    "tops",
+    "its",
+    "new",
+    "model",
+    "the",
+    "startup",
+    "Zeta",
+    "Qwen",
+    "2.5",
+    "Max",
+    "Kimi",
+    "K1.5",
+    "X-9",
+    "App",
+    "Store",
+    "two",
+    "days",
+    "later",
+    "9999",
+    "days",
+    "ago",
+    "on",
+    "Monday",
+    "January",
+    "40,",
+    "2025",
+    ".",
+    ",",
+    ";",
+    "while",
+    "and",
+    "that",
+    "said",
+    "\u2019s",
+    "\n\n",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    words=st.lists(st.sampled_from(WORDS) | st.text(max_size=12), max_size=60),
+    published_on=st.dates(max_value=dt.date(2026, 1, 1)),
+)
+def test_any_text_extracts_and_drafts_valid_records(
+    known: Gazetteer, words: list[str], published_on: dt.date
+) -> None:
+    """Whatever the text, extraction answers and every draft is a valid domain record."""
+    text = clean_text(" ".join(words))
+    found = extract(text, published_on=published_on, known=known)
+    for draft in drafts_of(found, "urn:modelatlas:article:test"):
+        DRAFT_KINDS[draft.kind].model_validate_json(draft.record)
+        assert 0 < draft.confidence <= 1

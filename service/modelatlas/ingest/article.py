@@ -60,6 +60,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 _MAX_NAME_TOKENS: Final = 6
+_MAX_CANDIDATE_CHARACTERS: Final = 80
 _POSSESSIVE: Final = frozenset({"'s", "\u2019s", "'", "\u2019"})
 _NAME_JOINERS: Final = frozenset({"-", "/", "."})
 _MODEL_SUFFIXES: Final = _words(
@@ -145,7 +146,7 @@ _MONTHS: Final = {
     for name in names
 }
 _WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_COUNT: Final = r"(\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)"
+_COUNT: Final = r"(\d{1,4}|a|one|two|three|four|five|six|seven|eight|nine|ten)"
 _DAYS_AGO: Final = re.compile(rf"\b{_COUNT} days? ago\b", re.I)
 _SOME_DAYS_AGO: Final = re.compile(r"\b(?:just |a few |several )?days ago\b", re.I)
 _DAYS_LATER: Final = re.compile(rf"\b{_COUNT} days? later\b|\bthe (next|following) day\b", re.I)
@@ -380,7 +381,7 @@ def _candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]) -> li
         owner_of = i >= 2 and previous == "of" and doc[i - 2].lower_ in ("company", "owner")
         if (previous in _ORG_NOUNS or owner_of) and _capitalised(token):
             j = i
-            while j < len(doc) and _capitalised(doc[j]) and j not in covered:
+            while j < min(len(doc), i + 4) and _capitalised(doc[j]) and j not in covered:
                 j += 1
             found.append(_new("Organization", doc[i:j], sentence_of[i], 0.6))
             covered.update(range(i, j))
@@ -393,6 +394,9 @@ def _candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]) -> li
         else:
             continue
         if end is None or _benchmark_context(doc, i, end):
+            continue
+        end = min(end, i + _MAX_NAME_TOKENS)
+        if len(doc[i:end].text) > _MAX_CANDIDATE_CHARACTERS:
             continue
         found.append(_new("Model", doc[i:end], sentence_of[i], 0.5))
         covered.update(range(i, end))
@@ -470,16 +474,16 @@ class _Dates:
 
     def _read(self, sentence: str) -> tuple[dt.date, bool]:
         if match := _DAYS_AGO.search(sentence):
-            return self.published_on - dt.timedelta(days=_count(match.group(1))), False
+            return _shift(self.published_on, -_count(match.group(1))), False
         if _SOME_DAYS_AGO.search(sentence):
-            return self.published_on - dt.timedelta(days=3), True
+            return _shift(self.published_on, -3), True
         if match := _DAYS_LATER.search(sentence):
             days = _count(match.group(1)) if match.group(1) else 1
-            return self.last + dt.timedelta(days=days), False
+            return _shift(self.last, days), False
         if re.search(r"\byesterday\b", sentence, re.I):
-            return self.published_on - dt.timedelta(days=1), False
+            return _shift(self.published_on, -1), False
         if re.search(r"\blast week\b|\bearlier this week\b", sentence, re.I):
-            return self.published_on - dt.timedelta(days=7), True
+            return _shift(self.published_on, -7), True
         for match in _MONTH_DAY.finditer(sentence):
             month = _MONTHS.get(match.group(1).lower())
             if month is None:
@@ -495,8 +499,16 @@ class _Dates:
         if match := _WEEKDAY.search(sentence):
             wanted = _WEEKDAYS.index(match.group(1).lower())
             back = (self.published_on.weekday() - wanted) % 7
-            return self.published_on - dt.timedelta(days=back), False
+            return _shift(self.published_on, -back), False
         return self.published_on, True
+
+
+def _shift(date: dt.date, days: int) -> dt.date:
+    """A date moved by some days, kept as it is where that leaves the calendar."""
+    try:
+        return date + dt.timedelta(days=days)
+    except OverflowError:
+        return date
 
 
 def _count(word: str) -> int:
