@@ -61,6 +61,7 @@ def _words(text: str) -> frozenset[str]:
 
 _MAX_NAME_TOKENS: Final = 6
 _MAX_CANDIDATE_CHARACTERS: Final = 80
+_LOWER_SUFFIXES: Final = frozenset({"mini", "preview", "nano", "turbo"})
 _POSSESSIVE: Final = frozenset({"'s", "\u2019s", "'", "\u2019"})
 _NAME_JOINERS: Final = frozenset({"-", "/", "."})
 _MODEL_SUFFIXES: Final = _words(
@@ -264,9 +265,25 @@ def _name_token(token: Token) -> bool:
 
 
 def _can_start(token: Token) -> bool:
-    """Names start with a capital or a digit ("o1" too), never with a lower-case word."""
+    """Names start with a capital or a digit ("o1" too) or have a capital inside ("xAI"),
+    never with a lower-case word."""
     text = token.text
-    return any(ch.isdigit() for ch in text) or (text[:1].isupper() and text[:1].isalpha())
+    return any(ch.isdigit() for ch in text) or any(ch.isupper() for ch in text)
+
+
+def _mixed_case(token: Token) -> bool:
+    """A word with a capital after its first letter: "xAI", "DeepMind", "iFlytek"."""
+    return token.is_alpha and any(ch.isupper() for ch in token.text[1:])
+
+
+def _suffix_end(doc: Doc, j: int) -> int:
+    """The end of the model suffix words from token j on ("Turbo", "Pro Max", "mini")."""
+    while j < len(doc) and (
+        (doc[j].lower_ in _MODEL_SUFFIXES and doc[j].text[:1].isupper())
+        or doc[j].text in _LOWER_SUFFIXES
+    ):
+        j += 1
+    return j
 
 
 def _find_mentions(doc: Doc, known: Gazetteer, sentence_of: list[int]) -> list[Mention]:
@@ -286,9 +303,11 @@ def _find_mentions(doc: Doc, known: Gazetteer, sentence_of: list[int]) -> list[M
             if span[-1].text in _NAME_JOINERS:
                 continue
             hit = _resolve(span, known, sentence_of[i])
-            if hit is not None and hit.kind == "Model" and _versioned(doc, j, set()):
-                hit = None  # "Gemini 2.5 Pro" is not "Gemini": a candidate, see _candidates
-                break
+            if hit is not None and hit.kind == "Model":
+                # "Gemini 2.5 Pro" and "GPT-4 Turbo" are not "Gemini" and "GPT-4": new models.
+                longer = _versioned(doc, j, set()) or _suffix_end(doc, j)
+                if longer > j:
+                    hit = _new("Model", doc[i:longer], sentence_of[i], 0.5)
             if hit is not None:
                 break
         if hit is None:
@@ -386,11 +405,17 @@ def _candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]) -> li
             found.append(_new("Organization", doc[i:j], sentence_of[i], 0.6))
             covered.update(range(i, j))
             continue
+        speaks = i + 1 < len(doc) and doc[i + 1].lower_ in _SPEECH_VERBS
+        if _mixed_case(token) and speaks:
+            # "xAI said": a mixed-case name that speaks is an organization.
+            found.append(_new("Organization", doc[i : i + 1], sentence_of[i], 0.5))
+            covered.add(i)
+            continue
         is_name = token.is_alpha and token.text[:1].isupper() and len(token.text) > 1
         if is_name:
             end = _versioned(doc, i + 1, covered)
         elif _model_like(token):
-            end = _versioned(doc, i + 1, covered) or i + 1
+            end = _versioned(doc, i + 1, covered) or _suffix_end(doc, i + 1)
         else:
             continue
         if end is None or _benchmark_context(doc, i, end):
@@ -665,6 +690,10 @@ def _claim(
             confidence -= 0.2
         if subject is None:
             return None
+    if subject not in context.known.models and not context.new_developers.get(subject):
+        # A new model its claimant speaks for ("xAI said that Grok 3 outperforms...") is
+        # taken as the claimant's own.
+        context.new_developers[subject] = (claimant,)
     against: list[str] = []
     for m in after:
         if m.token in speaker_tokens:
@@ -750,7 +779,14 @@ def _stock_move(
             following = [m for m in orgs if m.token == noun + 2]
             if following:
                 return (following[0].slug,), direction, 0.85
-        before = [m for m in orgs if m.end_token <= noun]
+        # "OpenAI's largest investor, ... its shares": an owner of something else is not
+        # the one whose stock moved ("Alibaba's Hong Kong-listed shares" is).
+        before = [
+            m
+            for m in orgs
+            if m.end_token <= noun
+            and (doc[m.end_token].text not in _POSSESSIVE or noun - m.end_token <= 4)
+        ]
         if not before:
             return (), direction, 0.0
         listed = [before[-1]]
@@ -827,4 +863,8 @@ def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction
             extraction.events.append(event)
             if event.kind is EventKind.STOCK_MOVE:
                 last_affected = event.affected
+    for slug, candidate in list(candidates.items()):
+        if candidate.kind == "Model" and not candidate.developers and slug in new_developers:
+            candidate = dataclasses.replace(candidate, developers=new_developers[slug])
+            extraction.candidates[extraction.candidates.index(candidates[slug])] = candidate
     return extraction
