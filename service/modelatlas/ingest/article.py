@@ -830,8 +830,9 @@ def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction
             sentence_of[i] = index
     mentions = _find_mentions(doc, known, sentence_of)
     mentions += _divisions(doc, mentions, known, sentence_of)
-    new = _candidates(doc, mentions, sentence_of)
-    mentions = sorted([*mentions, *new], key=lambda m: m.token)
+    proposed = _candidates(doc, mentions, sentence_of)
+    new = sorted([*(m for m in mentions if not m.known), *proposed], key=lambda m: m.token)
+    mentions = sorted([*mentions, *proposed], key=lambda m: m.token)
     sentences = list(doc.sents)
     candidates: dict[str, Candidate] = {}
     for m in new:
