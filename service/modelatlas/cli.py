@@ -304,9 +304,16 @@ app.add_typer(review_app, name="review")
 
 
 def _read_article(path: str) -> str:
-    """The article's text from a file, or from standard input for "-"."""
+    """The article's text from a file, an http(s) URL, or standard input for "-"."""
     if path == "-":
         return sys.stdin.read()
+    if path.lower().startswith(("http://", "https://")):
+        from modelatlas.ingest.article_text import FetchError, fetch_article
+
+        try:
+            return fetch_article(path)
+        except FetchError as exc:
+            raise fail(str(exc), code=2) from exc
     file = Path(path)
     if not file.is_file():
         raise fail(f"no such file: {path}", code=2)
@@ -341,7 +348,9 @@ def _review(work: Callable[[KnowledgeGraph], Awaitable[T]]) -> T:
 
 @ingest_app.command("article")
 def ingest_article_cmd(
-    path: Annotated[str, typer.Argument(help='A text or HTML file, or "-" for standard input.')],
+    path: Annotated[
+        str, typer.Argument(help='A text or HTML file, an http(s) URL, or "-" for standard input.')
+    ],
     published_on: Annotated[
         str | None,
         typer.Option(help="The article's date (YYYY-MM-DD); relative dates are read against it."),
@@ -362,6 +371,8 @@ def ingest_article_cmd(
 
     date = _date_option(published_on, "--published-on")
     raw = _read_article(path)
+    if url is None and path.lower().startswith(("http://", "https://")):
+        url = path
 
     async def work(kg: KnowledgeGraph) -> IngestReport:
         return await ingest_article(

@@ -3,9 +3,12 @@ Neo4j, checked on the rows it leaves there."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,56 @@ async def test_stdin_is_an_article(cli: CliRunner, graph: Graph, neo4j_env: dict
         "2025-01-27",
         -17.0,
     )
+
+
+class _Pages(http.server.BaseHTTPRequestHandler):
+    """An article as an HTML page, a missing page and an image."""
+
+    def do_GET(self) -> None:
+        paragraphs = ARTICLE.read_text(encoding="utf-8").split("\n\n")
+        pages = {
+            "/article": ("text/html; charset=utf-8", "<html><body><nav>Home</nav><article>"
+                         + "".join(f"<p>{p}</p>" for p in paragraphs)
+                         + "</article><footer>(c)</footer></body></html>"),
+            "/image": ("image/png", "PNG"),
+        }  # fmt: skip
+        if self.path not in pages:
+            self.send_error(404)
+            return
+        kind, body = pages[self.path]
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("content-type", kind)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+async def test_an_article_url_is_fetched_and_becomes_the_source(
+    cli: CliRunner, graph: Graph, neo4j_env: dict[str, str], site: str
+) -> None:
+    assert cli("seed", env=neo4j_env).returncode == 0
+    page = f"{site}/article"
+    proc = cli("ingest", "article", page, "--published-on", "2025-01-29", "--json", env=neo4j_env)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["source"] == page
+    assert report["created"] == {"Claim": 3, "MarketEvent": 3, "Organization": 1}
+    source = await KnowledgeGraph(graph).source(page)
+    assert source is not None and source.title is not None and source.title.startswith("Alibaba")
+    for path, message in (("/missing", "answered 404"), ("/image", "image/png")):
+        refused = cli("ingest", "article", site + path, env=neo4j_env)
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr

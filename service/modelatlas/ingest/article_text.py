@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 from typing import Final
 
+import httpx
+
 _SKIPPED_TAGS: Final = frozenset(
     {"nav", "header", "footer", "aside", "script", "style", "noscript", "form", "button", "svg"}
 )
@@ -163,3 +165,37 @@ def _is_lone_name(paragraph: str) -> bool:
     """A paragraph of two or three capitalised words and nothing else, such as "Arindam Seal"."""
     words = paragraph.split()
     return 2 <= len(words) <= 3 and all(re.fullmatch(r"[A-Z][\w.'-]*", w) for w in words)
+
+
+MAX_ARTICLE_BYTES: Final = 5 * 1024 * 1024
+FETCH_TIMEOUT_S: Final = 30.0
+_TEXT_TYPES: Final = ("text/html", "text/plain", "application/xhtml+xml")
+
+
+class FetchError(ValueError):
+    """An article URL that gave no page to read: an error status, another type, too large."""
+
+
+def fetch_article(url: str, *, timeout: float = FETCH_TIMEOUT_S) -> str:
+    """The page at an http(s) URL as text, refused when it is not HTML or plain text, larger
+    than MAX_ARTICLE_BYTES, or answered with a non-2xx status (redirects are followed)."""
+    if not re.match(r"https?://", url, re.IGNORECASE):
+        raise FetchError(f"{url!r} is not an http(s) URL")
+    try:
+        with (
+            httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True) as client,
+            client.stream("GET", url, headers={"accept": "text/html, text/plain"}) as response,
+        ):
+            if not response.is_success:
+                raise FetchError(f"{url} answered {response.status_code}")
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind and kind not in _TEXT_TYPES:
+                raise FetchError(f"{url} is {kind}, not an HTML or text page")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_ARTICLE_BYTES:
+                    raise FetchError(f"{url} is larger than {MAX_ARTICLE_BYTES} bytes")
+            return body.decode(response.encoding or "utf-8", errors="replace")
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: {exc}") from exc

@@ -179,7 +179,19 @@ def drafts_of(extraction: Extraction, source: str) -> list[NewDraft]:
         drafts.append(
             NewDraft(identity, "MarketEvent", _dump(record), event.sentence, event.confidence)
         )
-    return drafts
+    # The same fact said twice in one article is one draft: the first, most confident.
+    unique: dict[str, NewDraft] = {}
+    for draft in drafts:
+        if draft.id not in unique or draft.confidence > unique[draft.id].confidence:
+            unique[draft.id] = draft
+    return list(unique.values())
+
+
+def headline(text: str) -> str | None:
+    """The first paragraph of a cleaned article when it reads as a headline (short, no full
+    stop at the end), for a Source given no title."""
+    first = text.split("\n\n", 1)[0].strip()
+    return first if 0 < len(first) <= 200 and not first.endswith(".") else None
 
 
 async def ingest_article(
@@ -200,7 +212,7 @@ async def ingest_article(
         raise DraftError("the article has no text left once boilerplate is removed")
     source = Source(
         url=url or article_urn(text),
-        title=title,
+        title=title or headline(text),
         publisher=publisher,
         author=author,
         published_on=published_on,
