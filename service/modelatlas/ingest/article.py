@@ -4,7 +4,8 @@ whose, and what moved in the market, each with the sentence it came from and a c
 spaCy is used as a blank English pipeline only (`spacy.blank("en")`: its tokenizer, the
 rule-based sentencizer and `Matcher`), never a trained one: nothing is downloaded at install or
 run time, the same text always gives the same facts, and every rule is here to read. Names are
-resolved through the graph's own names and aliases (see article_names); the rules are:
+resolved through the graph's own names and aliases (article_names, article_mentions), dates by
+article_dates; the rules are:
 
 * mentions: the longest run of tokens (at most six) whose loose key names a known organization,
   model or benchmark; unknown "the Beijing-based startup X" and capitalised model-like names
@@ -31,14 +32,27 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
-from modelatlas.domain import ClaimKind, EventKind, slugify
+from modelatlas.domain import ClaimKind, EventKind
+from modelatlas.ingest.article_dates import DateResolver
+from modelatlas.ingest.article_mentions import (
+    POSSESSIVE,
+    SPEECH_VERBS,
+    Candidate,
+    Mention,
+    MentionKind,
+    developer_of,
+    find_divisions,
+    find_mentions,
+    propose_candidates,
+    words,
+)
 from modelatlas.ingest.article_names import Gazetteer
 
 __all__ = [
@@ -51,34 +65,8 @@ __all__ = [
     "extract",
 ]
 
-MentionKind = Literal["Organization", "Model", "Benchmark"]
-
-
-def _words(text: str) -> frozenset[str]:
-    """A set of words written as one string, to keep long word lists short."""
-    return frozenset(text.split())
-
-
-_MAX_NAME_TOKENS: Final = 6
-_MAX_CANDIDATE_CHARACTERS: Final = 80
-_LOWER_SUFFIXES: Final = frozenset({"mini", "preview", "nano", "turbo"})
-_POSSESSIVE: Final = frozenset({"'s", "\u2019s", "'", "\u2019"})
-_NAME_JOINERS: Final = frozenset({"-", "/", "."})
-_MODEL_SUFFIXES: Final = _words(
-    "pro max mini turbo ultra plus flash lite large small medium nano instruct chat coder "
-    "sonnet opus haiku preview"
-)
-_VERSION: Final = r"^(?:[A-Za-z]{0,2}\d+(?:\.\d+)*[A-Za-z]{0,2}|[Vv]\d+)$"
-_ORG_NOUNS: Final = _words(
-    "startup start-up company firm lab laboratory developer maker giant rival"
-)
-_BENCHMARK_NOUNS: Final = _words("benchmark benchmarks test tests exam exams leaderboard score")
-_DIVISION_NOUNS: Final = _words("division unit arm subsidiary")
-_OWN_MODEL_NOUNS: Final = _words("model iteration version chatbot llm system assistant")
+_OWN_MODEL_NOUNS: Final = words("model iteration version chatbot llm system assistant")
 _CLAUSE_END: Final = frozenset({";", "while", "but", "whereas", "although", "though"})
-_SPEECH_VERBS: Final = _words(
-    "said says say claimed claims claim asserted asserts stated states announced"
-)
 
 _COMPARATIVES: Final[dict[ClaimKind, list[list[dict[str, object]]]]] = {
     ClaimKind.OUTPERFORMS: [
@@ -86,7 +74,7 @@ _COMPARATIVES: Final[dict[ClaimKind, list[list[dict[str, object]]]]] = {
             {
                 "LOWER": {
                     "IN": sorted(
-                        _words(
+                        words(
                             "outperform outperforms outperformed outperforming surpass surpasses "
                             "surpassed surpassing beat beats beating bested tops topped topping "
                             "exceeds exceeded outscores outscored outshines outclasses trumps"
@@ -103,85 +91,16 @@ _COMPARATIVES: Final[dict[ClaimKind, list[list[dict[str, object]]]]] = {
         [{"LOWER": "on"}, {"LOWER": "par"}, {"LOWER": "with"}],
     ],
 }
-_STOCK_NOUNS: Final = _words("stock stocks shares share valuation")
-_STOCK_DOWN: Final = _words(
+_STOCK_NOUNS: Final = words("stock stocks shares share valuation")
+_STOCK_DOWN: Final = words(
     "drop drops dropped fall falls fell decline declines declined slump slumped plunge plunged "
     "plunging tumble tumbled sank sink sinks slid slide lost loss losses"
 )
-_STOCK_UP: Final = _words("rise rose rises jump jumped gain gained surge surged soared")
+_STOCK_UP: Final = words("rise rose rises jump jumped gain gained surge surged soared")
 _STORES: Final = ("app store", "play store", "google play")
 _NOT_A_CLAIM_AFTER: Final = frozenset({"chart", "charts", "store", "ranking", "rankings", "list"})
 
-_NUMBERS: Final = {
-    "a": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-_MONTHS: Final = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_COUNT: Final = r"(\d{1,4}|a|one|two|three|four|five|six|seven|eight|nine|ten)"
-_DAYS_AGO: Final = re.compile(rf"\b{_COUNT} days? ago\b", re.I)
-_SOME_DAYS_AGO: Final = re.compile(r"\b(?:just |a few |several )?days ago\b", re.I)
-_DAYS_LATER: Final = re.compile(rf"\b{_COUNT} days? later\b|\bthe (next|following) day\b", re.I)
-_MONTH_DAY: Final = re.compile(r"\b([A-Z][a-z]{2,8})\.? (\d{1,2})(?:st|nd|rd|th)?(?:, (\d{4}))?\b")
-_WEEKDAY: Final = re.compile(r"\bon (" + "|".join(_WEEKDAYS) + r")\b", re.I)
 _PERCENT: Final = re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)")
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A name in the article, resolved to a slug (known) or proposed as a new entity."""
-
-    kind: MentionKind
-    slug: str
-    text: str
-    start: int
-    """Character offset in the cleaned text."""
-    token: int
-    end_token: int
-    sentence: int
-    known: bool
-    confidence: float
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An entity the graph lacks, proposed from the article: its slug, name and developer."""
-
-    kind: Literal["Organization", "Model"]
-    slug: str
-    name: str
-    sentence: str
-    confidence: float
-    developers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,291 +175,6 @@ def _pipeline() -> tuple[Language, Matcher]:
     return nlp, matcher
 
 
-# --------------------------------------------------------------------------- mentions
-
-
-def _name_token(token: Token) -> bool:
-    """Whether a token can be part of a name (letters or digits, or a joining hyphen)."""
-    return token.text in _NAME_JOINERS or any(ch.isalnum() for ch in token.text)
-
-
-def _can_start(token: Token) -> bool:
-    """Names start with a capital or a digit ("o1" too) or have a capital inside ("xAI"),
-    never with a lower-case word."""
-    text = token.text
-    return any(ch.isdigit() for ch in text) or any(ch.isupper() for ch in text)
-
-
-def _mixed_case(token: Token) -> bool:
-    """A word with a capital after its first letter: "xAI", "DeepMind", "iFlytek"."""
-    return token.is_alpha and any(ch.isupper() for ch in token.text[1:])
-
-
-def _suffix_end(doc: Doc, j: int) -> int:
-    """The end of the model suffix words from token j on ("Turbo", "Pro Max", "mini")."""
-    while j < len(doc) and (
-        (doc[j].lower_ in _MODEL_SUFFIXES and doc[j].text[:1].isupper())
-        or doc[j].text in _LOWER_SUFFIXES
-    ):
-        j += 1
-    return j
-
-
-def _find_mentions(doc: Doc, known: Gazetteer, sentence_of: list[int]) -> list[Mention]:
-    """Known names, longest first from left to right, never overlapping."""
-    found: list[Mention] = []
-    i = 0
-    while i < len(doc):
-        if not _can_start(doc[i]):
-            i += 1
-            continue
-        end = i
-        while end < len(doc) and end - i < _MAX_NAME_TOKENS and _name_token(doc[end]):
-            end += 1
-        hit: Mention | None = None
-        for j in range(end, i, -1):
-            span = doc[i:j]
-            if span[-1].text in _NAME_JOINERS:
-                continue
-            hit = _resolve(span, known, sentence_of[i])
-            if hit is not None and hit.kind == "Model":
-                # "Gemini 2.5 Pro" and "GPT-4 Turbo" are not "Gemini" and "GPT-4": new models.
-                longer = _versioned(doc, j, set()) or _suffix_end(doc, j)
-                if longer > j:
-                    hit = _new("Model", doc[i:longer], sentence_of[i], 0.5)
-            if hit is not None:
-                break
-        if hit is None:
-            i += 1
-        else:
-            found.append(hit)
-            i = hit.end_token
-    return found
-
-
-def _resolve(span: Span, known: Gazetteer, sentence: int) -> Mention | None:
-    """The known entity this span names: a model, else an organization, else a benchmark."""
-    text = span.text
-    model = known.model(text, [t.text for t in span if t.text not in _NAME_JOINERS])
-    if model is not None:
-        slug, confidence = model
-        return Mention(
-            "Model", slug, text, span.start_char, span.start, span.end, sentence, True, confidence
-        )
-    org = known.organization(text)
-    if org is not None:
-        return Mention(
-            "Organization", org, text, span.start_char, span.start, span.end, sentence, True, 1.0
-        )
-    benchmark = known.benchmark(text)
-    if benchmark is not None:
-        return Mention(
-            "Benchmark", benchmark, text, span.start_char, span.start, span.end, sentence, True, 1.0
-        )
-    return None
-
-
-def _covered(mentions: list[Mention]) -> set[int]:
-    """Token indexes inside mentions."""
-    return {i for m in mentions for i in range(m.token, m.end_token)}
-
-
-def _versioned(doc: Doc, j: int, covered: set[int]) -> int | None:
-    """The end of a version and its suffix words starting at token j ("-" allowed first):
-    "K1.5", "2.5 Pro", "-72B"; None when no version starts there."""
-    if j < len(doc) and doc[j].text == "-":
-        j += 1
-    if j >= len(doc) or j in covered or not re.match(_VERSION, doc[j].text):
-        return None
-    j += 1
-    while j < len(doc) and j not in covered:
-        if doc[j].lower_ in _MODEL_SUFFIXES:
-            j += 1
-        elif doc[j].text == "-" and j + 1 < len(doc) and re.match(_VERSION, doc[j + 1].text):
-            j += 2
-        else:
-            break
-    return j
-
-
-def _model_like(token: Token) -> bool:
-    """A capitalised word with letters and digits, such as "Qwen2.5" or "GPT-5"."""
-    text = token.text
-    letters = sum(ch.isalpha() for ch in text)
-    return (
-        text[:1].isupper()
-        and letters >= 2
-        and any(ch.isdigit() for ch in text)
-        and len(text) >= 4
-        and text[-1:].isalnum()
-    )
-
-
-def _capitalised(token: Token) -> bool:
-    """A word that starts with a capital ("Moonshot", "TikTok")."""
-    return token.is_alpha and token.text[:1].isupper()
-
-
-def _benchmark_context(doc: Doc, start: int, end: int) -> bool:
-    """Whether a name stands where benchmarks do: "on (the) X", or just before "tests"."""
-    before = {doc[i].lower_ for i in range(max(0, start - 2), start)}
-    return "on" in before or (end < len(doc) and doc[end].lower_ in _BENCHMARK_NOUNS)
-
-
-def _candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]) -> list[Mention]:
-    """Unknown names the article introduces: "the Beijing-based startup X" and "the parent
-    company of X" (organizations), and a capitalised word with a version ("Kimi K1.5",
-    "Doubao 1.5 Pro") or with digits in it ("Qwen2.5-72B") (models)."""
-    covered = _covered(mentions)
-    found: list[Mention] = []
-    for i, token in enumerate(doc):
-        if i in covered:
-            continue
-        previous = doc[i - 1].lower_ if i else ""
-        owner_of = i >= 2 and previous == "of" and doc[i - 2].lower_ in ("company", "owner")
-        if (previous in _ORG_NOUNS or owner_of) and _capitalised(token):
-            j = i
-            while j < min(len(doc), i + 4) and _capitalised(doc[j]) and j not in covered:
-                j += 1
-            found.append(_new("Organization", doc[i:j], sentence_of[i], 0.6))
-            covered.update(range(i, j))
-            continue
-        speaks = i + 1 < len(doc) and doc[i + 1].lower_ in _SPEECH_VERBS
-        if _mixed_case(token) and speaks:
-            # "xAI said": a mixed-case name that speaks is an organization.
-            found.append(_new("Organization", doc[i : i + 1], sentence_of[i], 0.5))
-            covered.add(i)
-            continue
-        is_name = token.is_alpha and token.text[:1].isupper() and len(token.text) > 1
-        if is_name:
-            end = _versioned(doc, i + 1, covered)
-        elif _model_like(token):
-            end = _versioned(doc, i + 1, covered) or _suffix_end(doc, i + 1)
-        else:
-            continue
-        if end is None or _benchmark_context(doc, i, end):
-            continue
-        end = min(end, i + _MAX_NAME_TOKENS)
-        if len(doc[i:end].text) > _MAX_CANDIDATE_CHARACTERS:
-            continue
-        found.append(_new("Model", doc[i:end], sentence_of[i], 0.5))
-        covered.update(range(i, end))
-    return found
-
-
-def _new(kind: MentionKind, span: Span, sentence: int, confidence: float) -> Mention:
-    """A mention of an entity the graph does not hold."""
-    return Mention(
-        kind,
-        slugify(span.text),
-        span.text,
-        span.start_char,
-        span.start,
-        span.end,
-        sentence,
-        False,
-        confidence,
-    )
-
-
-def _divisions(
-    doc: Doc, mentions: list[Mention], known: Gazetteer, sentence_of: list[int]
-) -> list[Mention]:
-    """ "Its cloud division": the part of the last-named organization with that word in its
-    name (Alibaba Cloud of Alibaba)."""
-    found: list[Mention] = []
-    covered = _covered(mentions)
-    for i in range(len(doc) - 2):
-        if doc[i].lower_ not in ("its", "their") or doc[i + 2].lower_ not in _DIVISION_NOUNS:
-            continue
-        if i + 1 in covered:
-            continue
-        before = [m for m in mentions if m.kind == "Organization" and m.token < i]
-        if not before:
-            continue
-        word = doc[i + 1].lower_
-        for part in known.parts(before[-1].slug):
-            if any(word in name.lower().split() for name in (part.name, *part.aliases)):
-                span = doc[i : i + 3]
-                found.append(
-                    Mention(
-                        "Organization",
-                        part.slug,
-                        span.text,
-                        span.start_char,
-                        i,
-                        i + 3,
-                        sentence_of[i],
-                        True,
-                        0.8,
-                    )
-                )
-                break
-    return found
-
-
-# --------------------------------------------------------------------------- dates
-
-
-class _Dates:
-    """Resolves a sentence's date against the article's date and the previous dated fact."""
-
-    def __init__(self, published_on: dt.date) -> None:
-        self.published_on = published_on
-        self.last = published_on
-
-    def resolve(self, sentence: str) -> tuple[dt.date, bool]:
-        """(date, approximate) of what a sentence reports."""
-        date, approximate = self._read(sentence)
-        date = min(date, self.published_on)
-        if not approximate or date != self.published_on:
-            self.last = date
-        return date, approximate
-
-    def _read(self, sentence: str) -> tuple[dt.date, bool]:
-        if match := _DAYS_AGO.search(sentence):
-            return _shift(self.published_on, -_count(match.group(1))), False
-        if _SOME_DAYS_AGO.search(sentence):
-            return _shift(self.published_on, -3), True
-        if match := _DAYS_LATER.search(sentence):
-            days = _count(match.group(1)) if match.group(1) else 1
-            return _shift(self.last, days), False
-        if re.search(r"\byesterday\b", sentence, re.I):
-            return _shift(self.published_on, -1), False
-        if re.search(r"\blast week\b|\bearlier this week\b", sentence, re.I):
-            return _shift(self.published_on, -7), True
-        for match in _MONTH_DAY.finditer(sentence):
-            month = _MONTHS.get(match.group(1).lower())
-            if month is None:
-                continue
-            year = int(match.group(3)) if match.group(3) else self.published_on.year
-            try:
-                date = dt.date(year, month, int(match.group(2)))
-            except ValueError:
-                continue
-            if date > self.published_on and not match.group(3):
-                date = date.replace(year=year - 1)
-            return date, False
-        if match := _WEEKDAY.search(sentence):
-            wanted = _WEEKDAYS.index(match.group(1).lower())
-            back = (self.published_on.weekday() - wanted) % 7
-            return _shift(self.published_on, -back), False
-        return self.published_on, True
-
-
-def _shift(date: dt.date, days: int) -> dt.date:
-    """A date moved by some days, kept as it is where that leaves the calendar."""
-    try:
-        return date + dt.timedelta(days=days)
-    except OverflowError:
-        return date
-
-
-def _count(word: str) -> int:
-    """A small count written in digits or words."""
-    return int(word) if word.isdigit() else _NUMBERS[word.lower()]
-
-
 # --------------------------------------------------------------------------- extraction
 
 
@@ -561,7 +195,7 @@ class _Context:
     def possessor(self, mention: Mention) -> bool:
         """Whether an organization is named as the owner of the next name ("Meta's Llama")."""
         after = mention.end_token
-        if after >= len(self.doc) or self.doc[after].text not in _POSSESSIVE:
+        if after >= len(self.doc) or self.doc[after].text not in POSSESSIVE:
             return False
         return any(m.token == after + 1 for m in self.mentions)
 
@@ -586,7 +220,7 @@ class _Context:
 
 
 def _claims(
-    context: _Context, matcher: Matcher, sentence: Span, dates: _Dates
+    context: _Context, matcher: Matcher, sentence: Span, dates: DateResolver
 ) -> Iterator[ExtractedClaim]:
     """A sentence's comparative claims, one per comparative verb with a model after it."""
     doc = context.doc
@@ -646,7 +280,7 @@ def _claim(
         for m in after
         if m.kind == "Organization"
         and m.end_token < len(doc)
-        and doc[m.end_token].lower_ in _SPEECH_VERBS
+        and doc[m.end_token].lower_ in SPEECH_VERBS
     ]
     orgs_before = [m for m in before if m.kind == "Organization"]
     subject_models = [m for m in before if m.kind == "Model"]
@@ -721,7 +355,7 @@ def _claim(
 
 
 def _events(
-    context: _Context, sentence: Span, dates: _Dates, last_affected: tuple[str, ...]
+    context: _Context, sentence: Span, dates: DateResolver, last_affected: tuple[str, ...]
 ) -> Iterator[ExtractedEvent]:
     """A sentence's stock move and app-store ranking; a stock move naming nobody ("tech
     stocks declined") affects those of the previous stock move, with a low confidence."""
@@ -771,8 +405,8 @@ def _stock_move(
     nouns = [i for i in range(sentence.start, sentence.end) if doc[i].lower_ in _STOCK_NOUNS]
     for noun in nouns:
         window = range(max(sentence.start, noun - 6), min(sentence.end, noun + 7))
-        words = {doc[i].lower_ for i in window}
-        direction = -1 if words & _STOCK_DOWN else 1 if words & _STOCK_UP else 0
+        nearby = {doc[i].lower_ for i in window}
+        direction = -1 if nearby & _STOCK_DOWN else 1 if nearby & _STOCK_UP else 0
         if not direction:
             continue
         if noun + 1 < sentence.end and doc[noun + 1].lower_ == "of":
@@ -785,7 +419,7 @@ def _stock_move(
             m
             for m in orgs
             if m.end_token <= noun
-            and (doc[m.end_token].text not in _POSSESSIVE or noun - m.end_token <= 4)
+            and (doc[m.end_token].text not in POSSESSIVE or noun - m.end_token <= 4)
         ]
         if not before:
             return (), direction, 0.0
@@ -801,24 +435,6 @@ def _stock_move(
     return None
 
 
-def _developer(doc: Doc, mentions: list[Mention], model: Mention) -> tuple[str, ...]:
-    """Who the article says made a new model: "X's Model", or "its Model" after X."""
-    orgs = [
-        m
-        for m in mentions
-        if m.kind == "Organization" and m.sentence == model.sentence and m.token < model.token
-    ]
-    if not orgs:
-        return ()
-    last = orgs[-1]
-    if last.end_token + 1 == model.token and doc[last.end_token].text in _POSSESSIVE:
-        return (last.slug,)
-    words = {doc[i].lower_ for i in range(max(0, model.token - 3), model.token)}
-    if words & {"its", "their"}:
-        return (last.slug,)
-    return ()
-
-
 def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction:
     """The mentions, candidate entities, comparative claims and market events of an article's
     cleaned text, dated against the day it was published."""
@@ -828,16 +444,16 @@ def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction
     for index, sentence in enumerate(doc.sents):
         for i in range(sentence.start, sentence.end):
             sentence_of[i] = index
-    mentions = _find_mentions(doc, known, sentence_of)
-    mentions += _divisions(doc, mentions, known, sentence_of)
-    proposed = _candidates(doc, mentions, sentence_of)
+    mentions = find_mentions(doc, known, sentence_of)
+    mentions += find_divisions(doc, mentions, known, sentence_of)
+    proposed = propose_candidates(doc, mentions, sentence_of)
     new = sorted([*(m for m in mentions if not m.known), *proposed], key=lambda m: m.token)
     mentions = sorted([*mentions, *proposed], key=lambda m: m.token)
     sentences = list(doc.sents)
     candidates: dict[str, Candidate] = {}
     for m in new:
         # Any mention may say who made it (the headline often does not): developers add up.
-        developers = _developer(doc, mentions, m) if m.kind == "Model" else ()
+        developers = developer_of(doc, mentions, m) if m.kind == "Model" else ()
         first = candidates.get(m.slug)
         if first is None:
             candidates[m.slug] = Candidate(
@@ -855,7 +471,7 @@ def extract(text: str, *, published_on: dt.date, known: Gazetteer) -> Extraction
     context = _Context(doc, known, mentions, published_on, new_developers)
     # One pass over the sentences, so "two days later" counts from the fact before it,
     # whichever kind that was.
-    dates = _Dates(published_on)
+    dates = DateResolver(published_on)
     extraction = Extraction(mentions=mentions, candidates=list(candidates.values()))
     last_affected: tuple[str, ...] = ()
     for sentence in sentences:
