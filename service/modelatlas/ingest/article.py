@@ -66,6 +66,7 @@ __all__ = [
 ]
 
 _OWN_MODEL_NOUNS: Final = words("model iteration version chatbot llm system assistant")
+_NOT_NAME_WORDS: Final = words("new latest own ai updated upgraded reasoning flagship open")
 _CLAUSE_END: Final = frozenset({";", "while", "but", "whereas", "although", "though"})
 
 _COMPARATIVES: Final[dict[ClaimKind, list[list[dict[str, object]]]]] = {
@@ -187,6 +188,14 @@ class _Context:
     mentions: list[Mention]
     published_on: dt.date
     new_developers: dict[str, tuple[str, ...]]
+    last_subject: dict[str, str] = field(default_factory=dict)
+    """Claimant -> the subject of its last claim, for "the model" in the next one."""
+
+    def speaks(self, mention: Mention) -> bool:
+        """Whether a name is followed by a speech verb ("DeepSeek said")."""
+        return mention.end_token < len(self.doc) and (
+            self.doc[mention.end_token].lower_ in SPEECH_VERBS
+        )
 
     def in_sentence(self, sentence: Span) -> list[Mention]:
         """Mentions inside one sentence, in order."""
@@ -245,6 +254,26 @@ def _claims(
             yield ExtractedClaim(**claim, made_on=date, date_approximate=approximate)  # type: ignore[arg-type]
 
 
+def _named_own_model(context: _Context, claimant: str, window: range) -> str | None:
+    """The model "its R1 model" names: the claimant's name with the words between "its" and
+    the model noun, looked up as one name ("DeepSeek R1" is deepseek-r1)."""
+    doc = context.doc
+    owner = context.known.organizations.get(claimant)
+    starts = [i for i in window if doc[i].lower_ in ("its", "their")]
+    if owner is None or not starts:
+        return None
+    names = [doc[i].text for i in range(starts[-1] + 1, window.stop)]
+    while names and names[-1].lower() in _OWN_MODEL_NOUNS:
+        names.pop()
+    if not names or names[0].lower() in _NOT_NAME_WORDS:
+        return None
+    for name in (owner.name, *owner.aliases):
+        found = context.known.model(" ".join([name, *names]))
+        if found is not None:
+            return found[0]
+    return None
+
+
 def _claim(
     context: _Context,
     sentence: Span,
@@ -275,13 +304,7 @@ def _claim(
     confidence = 0.9
     # The claimant: an organization said to speak after the comparison (", Alibaba said"),
     # else the first organization before the verb that is not only a model's owner.
-    speakers = [
-        m
-        for m in after
-        if m.kind == "Organization"
-        and m.end_token < len(doc)
-        and doc[m.end_token].lower_ in SPEECH_VERBS
-    ]
+    speakers = [m for m in after if m.kind == "Organization" and context.speaks(m)]
     orgs_before = [m for m in before if m.kind == "Organization"]
     subject_models = [m for m in before if m.kind == "Model"]
     subject: str | None = subject_models[-1].slug if subject_models else None
@@ -293,9 +316,11 @@ def _claim(
     if speakers:
         claimant = speakers[0].slug
     elif orgs_before:
-        # The sentence's subject, not an apposition ("ByteDance, the parent company of X").
+        # Who is said to speak ("after DeepSeek said its model..."), else the sentence's
+        # subject, not an apposition ("ByteDance, the parent company of X").
+        said = [m for m in orgs_before if context.speaks(m)]
         speaking = [m for m in orgs_before if not context.possessor(m)]
-        claimant = speaking[0].slug if speaking else orgs_before[-1].slug
+        claimant = said[-1].slug if said else speaking[0].slug if speaking else orgs_before[-1].slug
     elif previous is not None and subject is None:
         claimant, subject = str(previous["claimant"]), str(previous["subject"])
         confidence -= 0.1
@@ -317,13 +342,21 @@ def _claim(
     if subject is None:
         if not anaphora and not orgs_before:
             return None
-        subject = context.models_of({claimant}, doc[at].idx, set())
+        # "its R1 model": the claimant's name before the words ("DeepSeek R1"); "the model"
+        # just after a claim of the same claimant: that claim's subject; else the claimant's
+        # model mentioned nearest.
+        subject = (
+            _named_own_model(context, claimant, window)
+            or context.last_subject.get(claimant)
+            or context.models_of({claimant}, doc[at].idx, set())
+        )
         confidence -= 0.1
         if subject is None:
             subject = context.known.latest_model({claimant}, context.published_on)
             confidence -= 0.2
         if subject is None:
             return None
+    context.last_subject[claimant] = subject
     if subject not in context.known.models and not context.new_developers.get(subject):
         # A new model its claimant speaks for ("xAI said that Grok 3 outperforms...") is
         # taken as the claimant's own.
@@ -410,9 +443,15 @@ def _stock_move(
         if not direction:
             continue
         if noun + 1 < sentence.end and doc[noun + 1].lower_ == "of":
-            following = [m for m in orgs if m.token == noun + 2]
+            # "Shares of Broadcom and Nvidia": the organizations listed after "of".
+            following: list[Mention] = []
+            for m in orgs:
+                last = following[-1].end_token if following else noun + 2
+                between = {doc[i].lower_ for i in range(last, m.token)}
+                if m.token >= noun + 2 and between <= {",", "and", "&"}:
+                    following.append(m)
             if following:
-                return (following[0].slug,), direction, 0.85
+                return tuple(dict.fromkeys(m.slug for m in following)), direction, 0.85
         # "OpenAI's largest investor, ... its shares": an owner of something else is not
         # the one whose stock moved ("Alibaba's Hong Kong-listed shares" is).
         before = [

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from modelatlas.domain import slugify
@@ -35,6 +36,7 @@ _ORG_NOUNS: Final = words(
     "startup start-up company firm lab laboratory developer maker giant rival"
 )
 _BENCHMARK_NOUNS: Final = words("benchmark benchmarks test tests exam exams leaderboard score")
+_LISTED_NOUNS: Final = frozenset({"shares", "stock", "stocks"})
 _DIVISION_NOUNS: Final = words("division unit arm subsidiary")
 SPEECH_VERBS: Final = words(
     "said says say claimed claims claim asserted asserts stated states announced"
@@ -197,6 +199,25 @@ def _benchmark_context(doc: Doc, start: int, end: int) -> bool:
     return "on" in before or (end < len(doc) and doc[end].lower_ in _BENCHMARK_NOUNS)
 
 
+def _listed(doc: Doc, i: int) -> bool:
+    """Whether a capitalised word names a listed company: "shares of X" (or "of A and X"),
+    "X's stock", "X shares"."""
+    token = doc[i]
+    if not (token.is_alpha and token.text[:1].isupper()) or token.lower_ in STOP_WORDS:
+        return False
+    j = i - 1
+    while j >= 1 and (doc[j].text == "," or doc[j].lower_ == "and" or _capitalised(doc[j])):
+        j -= 1  # back over "Broadcom and" in "shares of Broadcom and X"
+    if j >= 1 and doc[j].lower_ == "of" and doc[j - 1].lower_ in _LISTED_NOUNS:
+        return True
+    after = [doc[k].lower_ for k in range(i + 1, min(len(doc), i + 3))]
+    return bool(after) and (
+        after[0] in _LISTED_NOUNS
+        or (after[0] in POSSESSIVE and after[1:2] == ["stock"])
+        or (after[0] in POSSESSIVE and after[1:2] == ["shares"])
+    )
+
+
 def propose_candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]) -> list[Mention]:
     """Unknown names the article introduces: "the Beijing-based startup X" and "the parent
     company of X" (organizations), and a capitalised word with a version ("Kimi K1.5",
@@ -214,6 +235,11 @@ def propose_candidates(doc: Doc, mentions: list[Mention], sentence_of: list[int]
                 j += 1
             found.append(new_mention("Organization", doc[i:j], sentence_of[i], 0.6))
             covered.update(range(i, j))
+            continue
+        if _listed(doc, i):
+            # "Shares of Broadcom", "ASML's stock": what has shares is a company.
+            found.append(new_mention("Organization", doc[i : i + 1], sentence_of[i], 0.6))
+            covered.add(i)
             continue
         speaks = i + 1 < len(doc) and doc[i + 1].lower_ in SPEECH_VERBS
         if _mixed_case(token) and speaks:

@@ -27,6 +27,9 @@ class LabelledArticle:
     text: str
     published_on: dt.date
     expected: dict[str, frozenset[Hashable]]
+    equivalent: dict[str, str] = field(default_factory=dict)
+    """A graph's slug -> the label's, where a graph names the same model otherwise (the
+    default graph's "gemini-2.5-pro-jun-2025" carries the alias "gemini-2.5-pro")."""
 
 
 @dataclass
@@ -77,15 +80,24 @@ def _expected(labels: dict[str, Any]) -> dict[str, frozenset[Hashable]]:
     }
 
 
-def found(extraction: Extraction) -> dict[str, frozenset[Hashable]]:
-    """The facts of one extraction, as keys comparable with the labels."""
+def found(
+    extraction: Extraction, equivalent: dict[str, str] | None = None
+) -> dict[str, frozenset[Hashable]]:
+    """The facts of one extraction, as keys comparable with the labels (slugs mapped through
+    `equivalent` first)."""
+    same = equivalent or {}
+
+    def slug(value: str) -> str:
+        return same.get(value, value)
+
     return {
         "claims": frozenset(
-            claim_key(c.kind, c.claimant, c.subject, c.against) for c in extraction.claims
+            claim_key(c.kind, slug(c.claimant), slug(c.subject), map(slug, c.against))
+            for c in extraction.claims
         ),
-        "events": frozenset(event_key(e.kind, e.affected) for e in extraction.events),
-        "organizations": frozenset(extraction.slugs("Organization")),
-        "models": frozenset(extraction.slugs("Model")),
+        "events": frozenset(event_key(e.kind, map(slug, e.affected)) for e in extraction.events),
+        "organizations": frozenset(map(slug, extraction.slugs("Organization"))),
+        "models": frozenset(map(slug, extraction.slugs("Model"))),
     }
 
 
@@ -101,6 +113,7 @@ def load_articles(folder: Path) -> list[LabelledArticle]:
                 text_path.read_text(encoding="utf-8"),
                 published if isinstance(published, dt.date) else dt.date.fromisoformat(published),
                 _expected(labels),
+                {str(k): str(v) for k, v in (labels.get("equivalent") or {}).items()},
             )
         )
     return articles
@@ -113,7 +126,7 @@ def score(articles: Sequence[LabelledArticle], known: Gazetteer) -> dict[str, Sc
         extraction = extract(
             clean_text(article.text), published_on=article.published_on, known=known
         )
-        got = found(extraction)
+        got = found(extraction, article.equivalent)
         for kind in KINDS:
             expected, actual = article.expected[kind], got[kind]
             result = scores[kind]
