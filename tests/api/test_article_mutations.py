@@ -38,6 +38,7 @@ REVIEW = """
 mutation($id: ID!, $decision: ReviewDecision!) {
   reviewDraft(id: $id, decision: $decision) { drafts { id kind status } bookmark }
 }"""
+DRAFTS = "query($status: DraftStatus) { drafts(status: $status) { id status } }"
 CLAIMS = "{ claims(first: 100) { edges { node { id sources { url } } } } }"
 
 
@@ -114,6 +115,15 @@ async def test_ingest_and_review_through_graphql(client: httpx.AsyncClient) -> N
     assert "already REJECTED" in twice["errors"][0]["message"]
     missing = await gql(client, REVIEW, {"id": "nope", "decision": "REJECT"})
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+    pending = await gql(client, DRAFTS, {"status": "PENDING"})
+    assert {d["id"] for d in pending["data"]["drafts"]} == {d["id"] for d in payload["drafts"]} - {
+        alibaba["id"],
+        bytedance["id"],
+    }
+    assert all(d["status"] == "PENDING" for d in pending["data"]["drafts"])
+    anonymous = await client.post("/graphql", json={"query": DRAFTS})
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_a_bad_url_names_the_field(client: httpx.AsyncClient) -> None:

@@ -14,7 +14,7 @@ from strawberry.types import Info
 from modelatlas.api.auth import Role, require_role
 from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validation
 from modelatlas.graph import Graph
-from modelatlas.graph.drafts import DraftRow, read_drafts
+from modelatlas.graph.drafts import DraftRow, list_drafts, read_drafts
 from modelatlas.ingest.drafts import DraftError, IngestReport, accept, ingest_article, reject
 from modelatlas.knowledge import KnowledgeGraph
 
@@ -29,13 +29,25 @@ class ReviewDecision(Enum):
     REJECT = "REJECT"
 
 
+@strawberry.enum(description="Where a draft stands in review.")
+class DraftStatus(Enum):
+    """PENDING until decided; ACCEPTED drafts are facts, REJECTED ones are kept as refused."""
+
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+
+
+MAX_DRAFTS: Final = 1000
+
+
 @strawberry.type(description="A fact drafted from an article, waiting for review or reviewed.")
 class Draft:
     """One stored draft."""
 
     id: strawberry.ID
     kind: str = strawberry.field(description="The kind of record it becomes, e.g. Claim.")
-    status: str = strawberry.field(description="PENDING, ACCEPTED or REJECTED.")
+    status: DraftStatus
     confidence: float
     sentence: str = strawberry.field(description="The sentence of the article it came from.")
     source: str = strawberry.field(description="The article's Source URL or urn.")
@@ -76,7 +88,7 @@ def _draft(row: DraftRow) -> Draft:
     return Draft(
         id=strawberry.ID(row.id),
         kind=row.kind,
-        status=row.status,
+        status=DraftStatus(row.status),
         confidence=row.confidence,
         sentence=row.sentence,
         source=row.source,
@@ -161,3 +173,17 @@ async def review_draft_mutation(
     return ReviewPayload(
         drafts=[_draft(row) for row in rows.values()], bookmark=await tracked.bookmark()
     )
+
+
+async def drafts_query(
+    info: Info[Any, Any], status: DraftStatus | None, source: str | None, first: int
+) -> list[Draft]:
+    """Drafts for a reviewer, oldest first: they are not facts, so the editor role is needed."""
+    require_role(info, Role.EDITOR)
+    if not 0 <= first <= MAX_DRAFTS:
+        raise BadUserInput(f"first must be between 0 and {MAX_DRAFTS}", field="first")
+    graph: Graph = info.context["graph"]
+    rows = await list_drafts(
+        graph, status=status.value if status else None, source=source, limit=first
+    )
+    return [_draft(row) for row in rows]
