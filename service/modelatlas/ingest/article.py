@@ -8,16 +8,22 @@ resolved through the graph's own names and aliases (article_names, article_menti
 article_dates; the rules are:
 
 * mentions: the longest run of tokens (at most six) whose loose key names a known organization,
-  model or benchmark; unknown "the Beijing-based startup X" and capitalised model-like names
+  model or benchmark; a known model name followed by a version or suffix ("Gemini 2.5 Pro",
+  "GPT-4 Turbo") is a new model; unknown "the Beijing-based startup X", "the parent company of
+  X", "shares of X", "X's stock", "xAI said" (organizations) and capitalised versioned names
   ("Kimi K1.5") become candidate new entities;
-* claims: a comparative verb ("outperforms", "surpasses", "beats", "tops", "edges out"...); the
-  models after it are compared against (an organization named alone there stands for its
-  model mentioned nearest in the article); the subject is the model before it, or for "its
-  (new) model" the claimant's model mentioned nearest, else the claimant's latest model in the
-  graph; the claimant is the organization before the verb, else the subject's developer;
+* claims: a comparative verb ("outperforms", "surpasses", "beats", "tops", "edges out",
+  "matching"...); the models after it are compared against (an organization named alone there
+  stands for its model mentioned nearest in the article); the subject is the model before it,
+  or for "its R1 model" the claimant's name with R1, for "the/its (new) model" the subject of
+  the claimant's previous claim, else its model mentioned nearest, else its latest model in the
+  graph; the claimant is the organization said to speak ("X said"), else the sentence's first
+  organization that is not only a model's owner, else the subject's developer, else the last
+  organization named; a second verb in a sentence shares the first one's subject;
 * market events: a stock noun with a move verb ("shares fell", "stock declines") affects the
-  organizations named just before it (or after "shares of"); an App Store mention is an
-  APP_STORE_RANK event for the organizations of its sentence;
+  organizations named just before it (or listed after "shares of"; an owner of something else,
+  "OpenAI's largest investor", is not one); an App Store mention is an APP_STORE_RANK event for
+  the organizations of its sentence and the developers of the models it names;
 * dates, against the article's date: "N days ago", "just days ago" (three days, approximate),
   "yesterday", "last week", a weekday (the last one by then) and "Month D[, YYYY]"; "N days
   later" counts from the previous dated fact; a fact without one takes the article's date,
