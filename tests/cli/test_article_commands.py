@@ -88,6 +88,14 @@ async def test_ingest_review_accept_and_reject(
     again = cli("review", "accept", alibaba.id, env=neo4j_env)
     assert again.returncode == 2 and "already ACCEPTED" in again.stderr
 
+    other = by_claim[("alibaba", "qwen2.5-max")].id
+    bad = cli("review", "edit", other, "--set", "against=[]", env=neo4j_env)
+    assert bad.returncode == 2 and "against" in bad.stderr, bad.stderr
+    good = cli("review", "edit", other, "--set", "against=[deepseek-v3]", env=neo4j_env)
+    assert good.returncode == 0, good.stderr
+    edited = (await read_drafts(graph, [other]))[other]
+    assert json.loads(edited.record)["against"] == ["deepseek-v3"] and edited.status == "PENDING"
+
 
 async def test_bad_input_is_refused_with_exit_2(
     cli: CliRunner, graph: Graph, neo4j_env: dict[str, str], tmp_path: Path

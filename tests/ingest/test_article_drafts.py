@@ -151,3 +151,15 @@ async def test_claims_meet_the_target_against_the_default_graphs_names(graph: Gr
     claims = score(load_articles(ARTICLES), known)["claims"]
     assert claims.precision >= 0.9, claims.misses
     assert claims.recall >= 0.8, claims.misses
+
+
+async def test_accepting_a_market_event_draft(kg: KnowledgeGraph) -> None:
+    await _ingest(kg)
+    drafts = await list_drafts(kg.graph, source=URL)
+    (store,) = [d for d in drafts if json.loads(d.record).get("kind") == "APP_STORE_RANK"]
+    assert await accept(kg, store.id) == [store.id]
+    record = json.loads(store.record)
+    event = await kg.market_event(record["id"])
+    assert event is not None and "App Store" in event.description
+    related = await kg.market_events(first=100)
+    assert record["id"] in {e.id for e in related.nodes}
