@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -287,6 +289,206 @@ def import_lmarena_cmd(
 ) -> None:
     """MT-Bench, MMLU and Arena-Hard-Auto results from LMArena's leaderboard files."""
     _run_import(import_lmarena, directory, as_json=as_json)
+
+
+ingest_app = typer.Typer(
+    help="Ingest documents as drafts held for review (see `modelatlas review`).",
+    no_args_is_help=True,
+)
+app.add_typer(ingest_app, name="ingest")
+review_app = typer.Typer(
+    help="Review drafted facts: list them, accept them into the graph, reject or edit them.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+
+def _read_article(path: str) -> str:
+    """The article's text from a file, an http(s) URL, or standard input for "-"."""
+    if path == "-":
+        return sys.stdin.read()
+    if path.lower().startswith(("http://", "https://")):
+        from modelatlas.ingest.article_text import FetchError, fetch_article
+
+        try:
+            return fetch_article(path)
+        except FetchError as exc:
+            raise fail(str(exc), code=2) from exc
+    file = Path(path)
+    if not file.is_file():
+        raise fail(f"no such file: {path}", code=2)
+    try:
+        return file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc}", code=2) from exc
+
+
+def _date_option(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option, refused with exit 2 otherwise."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"{option}: expected a date as YYYY-MM-DD, got {value!r}", code=2) from None
+
+
+def _review(work: Callable[[KnowledgeGraph], Awaitable[T]]) -> T:
+    """Run review work on the graph; a draft that cannot be reviewed exits 2 with why."""
+    from modelatlas.ingest.drafts import DraftError
+
+    async def run(graph: Graph) -> T:
+        return await work(KnowledgeGraph(graph))
+
+    try:
+        return with_graph(Settings(), run)
+    except (DraftError, LocalNeo4jError) as exc:
+        raise fail(str(exc), code=2) from exc
+
+
+@ingest_app.command("article")
+def ingest_article_cmd(
+    path: Annotated[
+        str, typer.Argument(help='A text or HTML file, an http(s) URL, or "-" for standard input.')
+    ],
+    published_on: Annotated[
+        str | None,
+        typer.Option(help="The article's date (YYYY-MM-DD); relative dates are read against it."),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The article's title.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Who published it.")] = None,
+    author: Annotated[str | None, typer.Option(help="Who wrote it.")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="Its address, the Source's key (default: a urn from its text)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Store an article as a Source and its facts as drafts for review (repeatable)."""
+    from pydantic import ValidationError
+
+    from modelatlas.ingest.drafts import IngestReport, ingest_article
+
+    date = _date_option(published_on, "--published-on")
+    raw = _read_article(path)
+    if url is None and path.lower().startswith(("http://", "https://")):
+        url = path
+
+    async def work(kg: KnowledgeGraph) -> IngestReport:
+        return await ingest_article(
+            kg, raw, published_on=date, url=url, title=title, publisher=publisher, author=author
+        )
+
+    try:
+        report = _review(work)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise fail(f"the article's details are not valid: {problems}", code=2) from exc
+    if as_json:
+        print(json.dumps(report.as_dict()))
+        return
+    created = ", ".join(f"{kind} {n}" for kind, n in sorted(report.created.items())) or "nothing"
+    out.print(f"source {report.source}", highlight=False)
+    out.print(f"drafted: {created}", highlight=False)
+    pending = report.existing.get("PENDING", 0)
+    reviewed = sum(n for status, n in report.existing.items() if status != "PENDING")
+    if pending or reviewed:
+        out.print(f"already drafted: {pending} pending, {reviewed} already reviewed")
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[
+        str | None, typer.Option(help="PENDING, ACCEPTED or REJECTED (default: all).")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only the drafts of this Source.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """The drafts, oldest first, with the sentence each came from."""
+    from modelatlas.graph.drafts import STATUSES, DraftRow, list_drafts
+
+    wanted = status.strip().upper() if status else None
+    if wanted is not None and wanted not in STATUSES:
+        raise fail(f"--status: expected one of {', '.join(STATUSES)}, got {status!r}", code=2)
+
+    async def work(kg: KnowledgeGraph) -> list[DraftRow]:
+        return await list_drafts(kg.graph, status=wanted, source=source)
+
+    drafts = _review(work)
+    if as_json:
+        rows = [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "status": d.status,
+                "confidence": d.confidence,
+                "record": json.loads(d.record),
+                "sentence": d.sentence,
+                "source": d.source,
+            }
+            for d in drafts
+        ]
+        print(json.dumps(rows))
+        return
+    table = Table(title=f"{len(drafts)} drafts")
+    for column in ("id", "kind", "status", "confidence", "record", "sentence"):
+        table.add_column(column)
+    for d in drafts:
+        record = json.loads(d.record)
+        key = record.get("id") or record.get("slug") or ""
+        table.add_row(d.id, d.kind, d.status, f"{d.confidence:.2f}", key, d.sentence[:100])
+    out.print(table)
+
+
+@review_app.command("accept")
+def review_accept(draft_id: Annotated[str, typer.Argument(help="The draft's id.")]) -> None:
+    """Turn a pending draft into a fact, with the new entities it needs."""
+    from modelatlas.ingest.drafts import accept
+
+    async def work(kg: KnowledgeGraph) -> list[str]:
+        return await accept(kg, draft_id)
+
+    accepted = _review(work)
+    out.print(f"accepted {', '.join(accepted)}", highlight=False)
+
+
+@review_app.command("reject")
+def review_reject(draft_id: Annotated[str, typer.Argument(help="The draft's id.")]) -> None:
+    """Reject a pending draft; it is kept, so ingesting the article again does not revive it."""
+    from modelatlas.ingest.drafts import reject
+
+    async def work(kg: KnowledgeGraph) -> None:
+        await reject(kg, draft_id)
+
+    _review(work)
+    out.print(f"rejected {draft_id}", highlight=False)
+
+
+@review_app.command("edit")
+def review_edit(
+    draft_id: Annotated[str, typer.Argument(help="The draft's id.")],
+    changes: Annotated[
+        list[str],
+        typer.Option("--set", help="FIELD=VALUE (VALUE read as YAML: [a, b] is a list)."),
+    ],
+) -> None:
+    """Change fields of a pending draft's record; refused if the record would not validate."""
+    import yaml
+
+    from modelatlas.ingest.drafts import edit
+
+    parsed: dict[str, object] = {}
+    for change in changes:
+        name, sep, value = change.partition("=")
+        if not sep or not name.strip():
+            raise fail(f"--set: expected FIELD=VALUE, got {change!r}", code=2)
+        parsed[name.strip()] = yaml.safe_load(value)
+
+    async def work(kg: KnowledgeGraph) -> None:
+        await edit(kg, draft_id, parsed)
+
+    _review(work)
+    out.print(f"edited {draft_id}", highlight=False)
 
 
 @app.command("keygen")

@@ -22,6 +22,13 @@ from strawberry.types.unset import UnsetType
 
 from modelatlas.api.auth import Role, require_role
 from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validation
+from modelatlas.api.review import (
+    IngestArticlePayload,
+    ReviewDecision,
+    ReviewPayload,
+    ingest_article_mutation,
+    review_draft_mutation,
+)
 from modelatlas.domain import (
     RECORD_TYPES,
     Accessibility,
@@ -606,6 +613,39 @@ class Mutation:
     )
     async def upsert_dataset(self, info: Info[Any, Any], input: DatasetInput) -> BatchUpsertPayload:
         return await upsert_dataset(info, input)
+
+    @strawberry.mutation(
+        description="Store a news article (plain text or HTML) as a Source and what it says as "
+        "drafts held for review; repeatable, and reviewed drafts stay as decided."
+    )
+    async def ingest_article(
+        self,
+        info: Info[Any, Any],
+        text: str,
+        published_on: Annotated[
+            dt.date | None,
+            strawberry.argument(description="Relative dates are read against it (else today)."),
+        ] = None,
+        title: str | None = None,
+        url: Annotated[
+            str | None,
+            strawberry.argument(description="The Source's key (default: a urn from the text)."),
+        ] = None,
+        publisher: str | None = None,
+        author: str | None = None,
+    ) -> IngestArticlePayload:
+        return await ingest_article_mutation(
+            info, text, published_on, title, url, publisher, author
+        )
+
+    @strawberry.mutation(
+        description="Accept a pending draft (it becomes a fact, with the new entities it needs) "
+        "or reject it (kept, so re-ingesting the article does not bring it back)."
+    )
+    async def review_draft(
+        self, info: Info[Any, Any], id: strawberry.ID, decision: ReviewDecision
+    ) -> ReviewPayload:
+        return await review_draft_mutation(info, id, decision)
 
     @strawberry.mutation(description="Delete a source; facts citing only it need cascade.")
     async def delete_source(

@@ -33,6 +33,7 @@ from modelatlas.api.filters import (
 from modelatlas.api.limits import Limits
 from modelatlas.api.mutations import Mutation
 from modelatlas.api.requestlog import OperationLog, QuietSchema
+from modelatlas.api.review import Draft, DraftStatus, drafts_query
 from modelatlas.api.types import (
     After,
     BeatClaim,
@@ -166,6 +167,22 @@ class Query:
 
         _name, version, edition = await server_components(graph_of(info))
         return About(service_version=__version__, neo4j_version=version, neo4j_edition=edition)
+
+    @strawberry.field(
+        description="Facts drafted from articles, oldest first, for review (editor role)."
+    )
+    async def drafts(
+        self,
+        info: Info[Any, Any],
+        status: DraftStatus | None = None,
+        source: Annotated[
+            str | None, strawberry.argument(description="Only this article's drafts.")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many to return: 0 to 1000.")
+        ] = 100,
+    ) -> list[Draft]:
+        return await drafts_query(info, status, source, first)
 
     # ------------------------------------------------------------------ lookups
 

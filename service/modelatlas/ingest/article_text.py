@@ -1,0 +1,201 @@
+"""A news article's own text, from plain text or HTML: extraction must not read menus, share
+buttons or the author's bio as news, so they are dropped before anything is matched."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Final
+
+import httpx
+
+_SKIPPED_TAGS: Final = frozenset(
+    {"nav", "header", "footer", "aside", "script", "style", "noscript", "form", "button", "svg"}
+)
+_BLOCK_TAGS: Final = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "tr",
+        "table",
+        "pre",
+    }
+)
+_VOID_TAGS: Final = frozenset({"br", "img", "hr", "meta", "link", "input", "source", "wbr"})
+
+_BOILERPLATE: Final = re.compile(
+    r"^(?:sharing is caring:?|share (?:this|on \w+):?|photo of author|advertisement|"
+    r"related(?: posts| articles)?:?|read more:?|subscribe.*|follow us.*|"
+    r"leave a (?:comment|reply)|table of contents|skip to (?:main )?content|"
+    r"(?:posted|published|updated) (?:on|by) .{0,60}|"
+    r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest|email)"
+    r"(?:\s*[|,/]\s*\w+)*)$",
+    re.IGNORECASE,
+)
+"""Whole lines that are page furniture, never news."""
+
+_BYLINE: Final = re.compile(
+    r"^(?i:by|written by|author:?)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}$"
+)
+_BIO_START: Final = re.compile(
+    r"^(?:hi,? i'?m|hello,? i'?m|i'?m|i am|about the author|[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)? is "
+    r"an? (?:\w+ ){0,3}(?:writer|journalist|reporter|editor|blogger|developer|author))",
+    re.IGNORECASE,
+)
+_SECTION_LABEL_WORDS: Final = 2
+"""A first line of at most this many words and no full stop is a section label ("Technology")."""
+
+
+class _TextCollector(HTMLParser):
+    """Collects the visible text of an HTML page outside navigation, headers, footers and
+    scripts, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Enter a skipped element or start a new line for a block."""
+        if tag in _SKIPPED_TAGS:
+            self.skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        """Leave a skipped element or end a block's line."""
+        if tag in _SKIPPED_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """A self-closed tag (<br/>) never opens a skipped region."""
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        """Keep text outside skipped elements."""
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def looks_like_html(raw: str) -> bool:
+    """Whether the input is markup rather than plain text (a tag near the start)."""
+    head = raw.lstrip()[:2000].lower()
+    return head.startswith(("<!doctype", "<html")) or bool(
+        re.search(r"<(?:p|div|body|article|h1|h2|span|br)\b", head)
+    )
+
+
+def html_to_text(raw: str) -> str:
+    """The visible text of an HTML page, blocks as paragraphs, skipped regions left out."""
+    collector = _TextCollector()
+    collector.feed(raw)
+    collector.close()
+    text = "".join(collector.parts)
+    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs, each on one line; a boilerplate line inside a block
+    ("Sharing Is Caring:" above the author's name) starts a paragraph of its own."""
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        current: list[str] = []
+        for line in block.split("\n"):
+            line = " ".join(line.split())
+            if not line:
+                continue
+            if _BOILERPLATE.match(line) or _BYLINE.match(line):
+                if current:
+                    paragraphs.append(" ".join(current))
+                paragraphs.append(line)
+                current = []
+            else:
+                current.append(line)
+        if current:
+            paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def clean_text(raw: str) -> str:
+    """The article's own paragraphs from plain text or HTML, without boilerplate lines, the
+    byline, a leading section label, and everything from the share line or author bio on."""
+    text = html_to_text(raw) if looks_like_html(raw) else raw
+    paragraphs = _paragraphs(text)
+    kept: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        if _BOILERPLATE.match(paragraph):
+            if paragraph.lower().startswith("sharing is caring"):
+                break  # the share widget ends the article; the author box follows it
+            continue
+        if _BYLINE.match(paragraph):
+            continue
+        if _BIO_START.match(paragraph) and index >= len(paragraphs) - 2:
+            break
+        words = paragraph.split()
+        if not kept and len(words) <= _SECTION_LABEL_WORDS and not paragraph.endswith((".", "?")):
+            continue  # "Technology" above the headline
+        kept.append(paragraph)
+    # A lone name after the body (the author box's heading) is not news either.
+    while kept and _is_lone_name(kept[-1]):
+        kept.pop()
+    return "\n\n".join(kept)
+
+
+def _is_lone_name(paragraph: str) -> bool:
+    """A paragraph of two or three capitalised words and nothing else, such as "Arindam Seal"."""
+    words = paragraph.split()
+    return 2 <= len(words) <= 3 and all(re.fullmatch(r"[A-Z][\w.'-]*", w) for w in words)
+
+
+MAX_ARTICLE_BYTES: Final = 5 * 1024 * 1024
+FETCH_TIMEOUT_S: Final = 30.0
+_TEXT_TYPES: Final = ("text/html", "text/plain", "application/xhtml+xml")
+
+
+class FetchError(ValueError):
+    """An article URL that gave no page to read: an error status, another type, too large."""
+
+
+def fetch_article(url: str, *, timeout: float = FETCH_TIMEOUT_S) -> str:
+    """The page at an http(s) URL as text, refused when it is not HTML or plain text, larger
+    than MAX_ARTICLE_BYTES, or answered with a non-2xx status (redirects are followed)."""
+    if not re.match(r"https?://", url, re.IGNORECASE):
+        raise FetchError(f"{url!r} is not an http(s) URL")
+    try:
+        with (
+            httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True) as client,
+            client.stream("GET", url, headers={"accept": "text/html, text/plain"}) as response,
+        ):
+            if not response.is_success:
+                raise FetchError(f"{url} answered {response.status_code}")
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind and kind not in _TEXT_TYPES:
+                raise FetchError(f"{url} is {kind}, not an HTML or text page")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_ARTICLE_BYTES:
+                    raise FetchError(f"{url} is larger than {MAX_ARTICLE_BYTES} bytes")
+            return body.decode(response.encoding or "utf-8", errors="replace")
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: {exc}") from exc

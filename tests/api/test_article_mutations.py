@@ -1,0 +1,133 @@
+"""`ingestArticle` and `reviewDraft` over HTTP against the real Neo4j: editor key needed,
+drafts unseen by `claims` until accepted, re-ingest idempotent, a rejection sticks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from modelatlas.api import create_app
+from modelatlas.api.auth import Role, new_key
+from modelatlas.config import Settings
+from modelatlas.db.connection import Neo4jTarget, make_driver
+from modelatlas.graph import Graph
+from modelatlas.ingest import load_yaml_files
+from modelatlas.knowledge import KnowledgeGraph
+from modelatlas.resources import resource_dir
+
+pytestmark = pytest.mark.anyio
+
+EDITOR_KEY, EDITOR_ENTRY = new_key(Role.EDITOR)
+READER_KEY, READER_ENTRY = new_key(Role.READER)
+ARTICLE = Path(__file__).parents[1] / "ingest" / "articles" / "seed-qwen-battle.txt"
+URL = "https://flodest.example/alibaba-qwen-2-5-max"
+
+INGEST = """
+mutation($text: String!, $url: String) {
+  ingestArticle(text: $text, publishedOn: "2025-01-29", url: $url, publisher: "Flodest") {
+    source created { name count } existing { name count }
+    drafts { id kind status confidence sentence record }
+  }
+}"""
+REVIEW = """
+mutation($id: ID!, $decision: ReviewDecision!) {
+  reviewDraft(id: $id, decision: $decision) { drafts { id kind status } bookmark }
+}"""
+DRAFTS = "query($status: DraftStatus) { drafts(status: $status) { id status } }"
+CLAIMS = "{ claims(first: 100) { edges { node { id sources { url } } } } }"
+
+
+@pytest.fixture
+async def client(
+    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    await KnowledgeGraph(graph).upsert(load_yaml_files([resource_dir("seed")]))
+    settings = test_settings.model_copy(update={"api_keys": [EDITOR_ENTRY, READER_ENTRY]})
+    driver = make_driver(neo4j, settings)
+    app = create_app(settings, driver=driver)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://atlas"
+    ) as http:
+        yield http
+    await driver.close()
+
+
+async def gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None, key: str = ""
+) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {key or EDITOR_KEY}"}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_ingest_and_review_through_graphql(client: httpx.AsyncClient) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    claims_before = await gql(client, CLAIMS)
+    denied = await gql(client, INGEST, {"text": text, "url": URL}, key=READER_KEY)
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    first = await gql(client, INGEST, {"text": text, "url": URL})
+    assert "errors" not in first, first
+    payload = first["data"]["ingestArticle"]
+    assert payload["source"] == URL
+    assert {c["name"]: c["count"] for c in payload["created"]} == {
+        "Claim": 3,
+        "MarketEvent": 3,
+        "Organization": 1,
+    }
+    again = (await gql(client, INGEST, {"text": text, "url": URL}))["data"]["ingestArticle"]
+    assert again["created"] == [] and again["existing"] == [{"name": "PENDING", "count": 7}]
+    assert [d["id"] for d in again["drafts"]] == [d["id"] for d in payload["drafts"]]
+    assert await gql(client, CLAIMS) == claims_before  # drafts are not claims
+
+    claims = {
+        (json.loads(d["record"])["claimedBy"], json.loads(d["record"])["subject"]): d
+        for d in payload["drafts"]
+        if d["kind"] == "Claim"
+    }
+    alibaba = claims[("alibaba-cloud", "qwen2.5-max")]
+    accepted = await gql(client, REVIEW, {"id": alibaba["id"], "decision": "ACCEPT"})
+    assert accepted["data"]["reviewDraft"]["drafts"] == [
+        {"id": alibaba["id"], "kind": "Claim", "status": "ACCEPTED"}
+    ]
+    listed = (await gql(client, CLAIMS))["data"]["claims"]["edges"]
+    claim_id = json.loads(alibaba["record"])["id"]
+    assert {"url": URL} in next(e["node"]["sources"] for e in listed if e["node"]["id"] == claim_id)
+
+    bytedance = claims[("bytedance", "doubao-1.5-pro")]
+    rejected = await gql(client, REVIEW, {"id": bytedance["id"], "decision": "REJECT"})
+    assert rejected["data"]["reviewDraft"]["drafts"][0]["status"] == "REJECTED"
+    third = (await gql(client, INGEST, {"text": text, "url": URL}))["data"]["ingestArticle"]
+    statuses = {d["id"]: d["status"] for d in third["drafts"]}
+    assert statuses[bytedance["id"]] == "REJECTED" and statuses[alibaba["id"]] == "ACCEPTED"
+
+    twice = await gql(client, REVIEW, {"id": bytedance["id"], "decision": "ACCEPT"})
+    assert twice["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "already REJECTED" in twice["errors"][0]["message"]
+    missing = await gql(client, REVIEW, {"id": "nope", "decision": "REJECT"})
+    assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+    pending = await gql(client, DRAFTS, {"status": "PENDING"})
+    assert {d["id"] for d in pending["data"]["drafts"]} == {d["id"] for d in payload["drafts"]} - {
+        alibaba["id"],
+        bytedance["id"],
+    }
+    assert all(d["status"] == "PENDING" for d in pending["data"]["drafts"])
+    anonymous = await client.post("/graphql", json={"query": DRAFTS})
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_bad_url_names_the_field(client: httpx.AsyncClient) -> None:
+    body = await gql(client, INGEST, {"text": "Nvidia shares fell.", "url": "ftp://x"})
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error["extensions"]["field"] == "url", error
