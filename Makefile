@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LINT_PATHS := service tests $(wildcard bench)
 
-.PHONY: run test setup lint format typecheck browser compose-check neo4j-start neo4j-stop snapshot vendor-web bench bench-quick bench-large bench-import bench-load soak clean
+.PHONY: run test setup lint format typecheck browser compose-check neo4j-start neo4j-stop snapshot vendor-web bench bench-quick bench-large bench-import bench-load bench-pages soak clean
 
 run: setup ## Set up, start the local Neo4j (unless NEO4J_URI is set), migrate, seed, serve on :8000
 	$(BIN)/modelatlas serve
@@ -83,6 +83,10 @@ bench-large: setup
 # Importer vs Neo4j's LOAD CSV on the same rows (synthetic 100k claims + Epoch notable models).
 bench-import: setup
 	$(BIN)/python bench/import_speed.py --claims 100000 --rounds 2 --json bench/results-import.json
+
+# Every explorer page's p50 beside GraphQL's on the stored 100k bench graph (target < 50 ms).
+bench-pages: setup
+	$(BIN)/python bench/pages.py
 
 # `modelatlas load` on a fresh local Neo4j: first load, unchanged restart, forced re-import.
 bench-load: setup
