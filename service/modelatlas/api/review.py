@@ -15,7 +15,7 @@ from modelatlas.api.auth import Role, require_role
 from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validation
 from modelatlas.graph import Graph
 from modelatlas.graph.drafts import DraftRow, list_drafts, read_drafts
-from modelatlas.ingest.drafts import DraftError, IngestReport, accept, ingest_article, reject
+from modelatlas.ingest.drafts import DraftError, IngestReport, decide, ingest_article
 from modelatlas.knowledge import KnowledgeGraph
 
 MAX_ARTICLE_CHARACTERS: Final = 500_000
@@ -154,18 +154,8 @@ async def review_draft_mutation(
     committed together."""
     require_role(info, Role.EDITOR)
     tracked = _tracked(info)
-
-    async def work(graph: Graph) -> dict[str, DraftRow]:
-        knowledge = KnowledgeGraph(graph)
-        if decision is ReviewDecision.ACCEPT:
-            ids = await accept(knowledge, id)
-        else:
-            await reject(knowledge, id)
-            ids = [id]
-        return await read_drafts(graph, ids)
-
     try:
-        rows = await tracked.atomically(work)
+        rows = await decide(tracked, id, accept_it=decision is ReviewDecision.ACCEPT)
     except DraftError as exc:
         if str(exc).startswith("no draft"):
             raise NotFound(str(exc), field="id") from None

@@ -26,6 +26,7 @@ from modelatlas.domain import (
     Source,
     slugify,
 )
+from modelatlas.graph import Graph
 from modelatlas.graph import drafts as store
 from modelatlas.graph.drafts import DraftRow, NewDraft
 from modelatlas.graph.writes import missing_keys
@@ -314,6 +315,22 @@ async def reject(kg: KnowledgeGraph, id: str) -> None:
     """Mark a pending draft REJECTED: it is kept, so re-ingesting does not bring it back."""
     await _pending(kg, id)
     await store.set_status(kg.graph, [id], "REJECTED", only_from="PENDING")
+
+
+async def decide(graph: Graph, id: str, *, accept_it: bool) -> dict[str, DraftRow]:
+    """Accept or reject a pending draft in one transaction (an accepted draft's facts and its
+    new status commit together, or neither); the drafts it settled, as now stored."""
+
+    async def work(bound: Graph) -> dict[str, DraftRow]:
+        knowledge = KnowledgeGraph(bound)
+        if accept_it:
+            ids = await accept(knowledge, id)
+        else:
+            await reject(knowledge, id)
+            ids = [id]
+        return await store.read_drafts(bound, ids)
+
+    return await graph.atomically(work)
 
 
 async def edit(kg: KnowledgeGraph, id: str, changes: Mapping[str, Any]) -> Record:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
+from modelatlas.api.auth import KeyRing
 from modelatlas.config import Settings
 from modelatlas.graph import Graph
 from modelatlas.web.assets import STATIC_DIR, TEMPLATES_DIR
@@ -27,7 +28,12 @@ def explorer_router(
     """
     settings = settings or Settings()
     ide = settings.graphiql and not settings.is_production
-    router = explorer_pages(graph, TEMPLATES, graphiql=graphql_url if ide else None)
+    router = explorer_pages(
+        graph,
+        TEMPLATES,
+        graphiql=graphql_url if ide else None,
+        keys=KeyRing.from_settings(settings),
+    )
     router.mount("/static", StaticAssets(directory=STATIC_DIR), name="static")
     return router
 

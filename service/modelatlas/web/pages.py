@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
+from modelatlas.api.auth import KeyRing
 from modelatlas.domain import ClaimVerdict
 from modelatlas.graph import Graph
 from modelatlas.graph.core import UNAVAILABLE, DeadlineExceeded
@@ -32,6 +33,7 @@ from modelatlas.web.entities import (
     kind_of,
 )
 from modelatlas.web.headers import secure_headers
+from modelatlas.web.review import review_router
 
 MAX_QUERY_STRING: Final = 2048
 """Longer query strings are refused with 400: no page takes more than a few short fields."""
@@ -48,6 +50,9 @@ def templates(directory: Any) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["pretty_json"] = lambda text: orjson.dumps(
+        orjson.loads(text), option=orjson.OPT_INDENT_2
+    ).decode()
     env.globals.update(
         entity=entity,
         graph_url=graph_url,
@@ -118,9 +123,12 @@ def _render(
     return secure_headers(HTMLResponse(html, status_code=code))
 
 
-def explorer_pages(graph: Graph, env: Environment, *, graphiql: str | None) -> APIRouter:
+def explorer_pages(
+    graph: Graph, env: Environment, *, graphiql: str | None, keys: KeyRing
+) -> APIRouter:
     """The page routes over one graph (see web.explorer_router for the mountable whole);
-    `graphiql` is the GraphiQL page's URL the navigation links to (None: no link)."""
+    `graphiql` is the GraphiQL page's URL the navigation links to (None: no link); `keys` are
+    the API keys the review page accepts (editor role)."""
     kg = KnowledgeGraph(graph)
     router = APIRouter()
 
@@ -310,6 +318,7 @@ def explorer_pages(graph: Graph, env: Environment, *, graphiql: str | None) -> A
 
         return await answer(request, build)
 
+    router.include_router(review_router(graph, keys, render, answer))
     return router
 
 
