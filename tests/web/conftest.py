@@ -26,12 +26,16 @@ from playwright.sync_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from modelatlas.api import create_app
+from modelatlas.api.auth import Role, new_key
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.graph import Graph
 from modelatlas.graph.admin import clear_data
 from modelatlas.ingest.default_graph import load_default_graph, measure_provenance
 from modelatlas.knowledge import KnowledgeGraph
+
+EDITOR_KEY, EDITOR_ENTRY = new_key(Role.EDITOR)
+"""The explorer server's one API key (editor), for tests that write or review."""
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's chromium package (`make browser` installs it); Playwright downloads no browser."""
@@ -74,6 +78,7 @@ def explorer_server(neo4j: Neo4jTarget, test_settings: Settings) -> Iterator[str
             "neo4j_user": neo4j.user,
             "neo4j_password": SecretStr(neo4j.password),
             "neo4j_database": neo4j.database,
+            "api_keys": [EDITOR_ENTRY],
         }
     )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
