@@ -311,7 +311,7 @@ def _read_article(path: str) -> str:
         from modelatlas.ingest.article_text import FetchError, fetch_article
 
         try:
-            return fetch_article(path)
+            return asyncio.run(fetch_article(path))  # the user's own network is theirs to read
         except FetchError as exc:
             raise fail(str(exc), code=2) from exc
     file = Path(path)

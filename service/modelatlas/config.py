@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, alias="MODELATLAS_PORT")
     graphiql: bool = Field(default=True, alias="MODELATLAS_GRAPHIQL")
     metrics: bool = Field(default=True, alias="MODELATLAS_METRICS")
+    article_fetch_private: bool = Field(default=False, alias="MODELATLAS_ARTICLE_FETCH_PRIVATE")
+    """Let ingestArticle(url:) fetch loopback and private addresses (off: the service must not
+    be made to read its own network)."""
 
     # Access. Keys are stored as SHA-256 hashes, `role:hex` entries, comma-separated
     # (`modelatlas keygen --role editor` makes one); roles are reader, editor and admin.

@@ -4,7 +4,9 @@ drafts unseen by `claims` until accepted, re-ingest idempotent, a rejection stic
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +133,81 @@ async def test_a_bad_url_names_the_field(client: httpx.AsyncClient) -> None:
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert error["extensions"]["field"] == "url", error
+
+
+FETCH = """
+mutation($url: String) {
+  ingestArticle(url: $url, publishedOn: "2025-01-29") { source drafts { kind } }
+}"""
+
+
+@pytest.fixture
+def article_site() -> Iterator[str]:
+    """A loopback web server: the seed article as an HTML page at /article, a redirect to it
+    at /moved, and a PNG at /image."""
+    page = "<html><body><nav>Home | Tech</nav><article><h1>Alibaba AI Qwen 2.5 Max</h1>"
+    page += "".join(f"<p>{p}</p>" for p in ARTICLE.read_text(encoding="utf-8").split("\n\n"))
+    page += "</article></body></html>"
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "/article")
+                self.end_headers()
+                return
+            body, kind = (
+                (page.encode(), "text/html; charset=utf-8")
+                if self.path == "/article"
+                else (b"\x89PNG", "image/png")
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_an_article_is_fetched_from_its_url_when_private_addresses_are_allowed(
+    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings, article_site: str
+) -> None:
+    await KnowledgeGraph(graph).upsert(load_yaml_files([resource_dir("seed")]))
+    for allowed in (False, True):
+        settings = test_settings.model_copy(
+            update={"api_keys": [EDITOR_ENTRY], "article_fetch_private": allowed}
+        )
+        driver = make_driver(neo4j, settings)
+        try:
+            app = create_app(settings, driver=driver)
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://atlas"
+            ) as http:
+                moved = await gql(http, FETCH, {"url": f"{article_site}/moved"})
+                image = await gql(http, FETCH, {"url": f"{article_site}/image"})
+                neither = await gql(http, FETCH, {})
+        finally:
+            await driver.close()
+        assert neither["errors"][0]["extensions"]["field"] == "text"
+        if not allowed:  # the service must not be made to read its own network
+            error = moved["errors"][0]
+            assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "url"}, error
+            assert "127.0.0.1, a private or local address: refused" in error["message"]
+            assert await KnowledgeGraph(graph).source(f"{article_site}/moved") is None
+            continue
+        assert "errors" not in moved, moved
+        payload = moved["data"]["ingestArticle"]
+        assert payload["source"] == f"{article_site}/moved"
+        assert sum(d["kind"] == "Claim" for d in payload["drafts"]) == 3
+        assert "image/png, not an HTML or text page" in image["errors"][0]["message"]

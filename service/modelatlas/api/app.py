@@ -29,6 +29,7 @@ from modelatlas.api.metrics import Metrics, MetricsMiddleware, metrics_router
 from modelatlas.api.mutations import MAX_BATCH
 from modelatlas.api.ratelimit import RateLimit, buckets
 from modelatlas.api.requestlog import RequestLog, install_logging
+from modelatlas.api.review import FETCH_PRIVATE
 from modelatlas.api.schema import LINEAGES, ROOT_LISTS, ROOT_LOOKUPS, schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
@@ -65,6 +66,7 @@ def _graphql_endpoint(graph: Graph, graphiql: bool, settings: Settings) -> Graph
             ),
             MAX_BATCH: settings.max_mutation_batch,
             LIMITS: limits,
+            FETCH_PRIVATE: settings.article_fetch_private,
         }
 
     return GraphQLHTTP(

@@ -621,7 +621,10 @@ class Mutation:
     async def ingest_article(
         self,
         info: Info[Any, Any],
-        text: str,
+        text: Annotated[
+            str | None,
+            strawberry.argument(description="The article; without it, `url` is fetched."),
+        ] = None,
         published_on: Annotated[
             dt.date | None,
             strawberry.argument(description="Relative dates are read against it (else today)."),
@@ -629,7 +632,10 @@ class Mutation:
         title: str | None = None,
         url: Annotated[
             str | None,
-            strawberry.argument(description="The Source's key (default: a urn from the text)."),
+            strawberry.argument(
+                description="The Source's key (default: a urn from the text); fetched when no "
+                "text is given (public addresses only, unless the service allows private ones)."
+            ),
         ] = None,
         publisher: str | None = None,
         author: str | None = None,

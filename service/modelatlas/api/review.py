@@ -15,10 +15,13 @@ from modelatlas.api.auth import Role, require_role
 from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validation
 from modelatlas.graph import Graph
 from modelatlas.graph.drafts import DraftRow, list_drafts, read_drafts
+from modelatlas.ingest.article_text import FetchError, fetch_article
 from modelatlas.ingest.drafts import DraftError, IngestReport, decide, ingest_article
 from modelatlas.knowledge import KnowledgeGraph
 
 MAX_ARTICLE_CHARACTERS: Final = 500_000
+FETCH_PRIVATE: Final = "article_fetch_private"
+"""Context key: whether ingestArticle(url:) may fetch non-public addresses (a setting)."""
 
 
 @strawberry.enum(description="What review decides for a draft.")
@@ -104,15 +107,23 @@ def _tracked(info: Info[Any, Any]) -> Graph:
 
 async def ingest_article_mutation(
     info: Info[Any, Any],
-    text: str,
+    text: str | None,
     published_on: dt.date | None,
     title: str | None,
     url: str | None,
     publisher: str | None,
     author: str | None,
 ) -> IngestArticlePayload:
-    """Store an article as a Source and its facts as PENDING drafts, in one transaction."""
+    """Store an article (its text, or the page at `url`) as a Source and its facts as PENDING
+    drafts, in one transaction."""
     require_role(info, Role.EDITOR)
+    if text is None:
+        if url is None:
+            raise BadUserInput("give the article's text, or the url to fetch it from", field="text")
+        try:
+            text = await fetch_article(url, allow_private=bool(info.context.get(FETCH_PRIVATE)))
+        except FetchError as exc:
+            raise BadUserInput(f"the article could not be fetched: {exc}", field="url") from None
     if len(text) > MAX_ARTICLE_CHARACTERS:
         raise BadUserInput(
             f"the article has {len(text)} characters; at most {MAX_ARTICLE_CHARACTERS}",

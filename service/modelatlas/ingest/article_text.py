@@ -3,7 +3,10 @@ buttons or the author's bio as news, so they are dropped before anything is matc
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import re
+import socket
 from html.parser import HTMLParser
 from typing import Final
 
@@ -176,26 +179,69 @@ class FetchError(ValueError):
     """An article URL that gave no page to read: an error status, another type, too large."""
 
 
-def fetch_article(url: str, *, timeout: float = FETCH_TIMEOUT_S) -> str:
+MAX_REDIRECTS: Final = 5
+
+
+async def _check_host(url: httpx.URL, allow_private: bool) -> None:
+    """Refuse a URL whose host resolves to a loopback, private, link-local or otherwise
+    non-public address (unless allowed): a server must not be made to read its own network."""
+    if url.scheme not in ("http", "https"):
+        raise FetchError(f"{url} is not an http(s) URL")
+    if allow_private:
+        return
+    host = url.host
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, url.port or (443 if url.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
+    except OSError as exc:
+        raise FetchError(f"{host} could not be resolved: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FetchError(f"{host} resolves to {address}, a private or local address: refused")
+
+
+async def fetch_article(
+    url: str, *, timeout_s: float = FETCH_TIMEOUT_S, allow_private: bool = True
+) -> str:
     """The page at an http(s) URL as text, refused when it is not HTML or plain text, larger
-    than MAX_ARTICLE_BYTES, or answered with a non-2xx status (redirects are followed)."""
+    than MAX_ARTICLE_BYTES, or answered with a non-2xx status. Redirects are followed (at most
+    MAX_REDIRECTS), each one checked like the first; without `allow_private` (the service's
+    default) a URL or redirect to a non-public address is refused before it is requested."""
     if not re.match(r"https?://", url, re.IGNORECASE):
         raise FetchError(f"{url!r} is not an http(s) URL")
     try:
-        with (
-            httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True) as client,
-            client.stream("GET", url, headers={"accept": "text/html, text/plain"}) as response,
-        ):
-            if not response.is_success:
-                raise FetchError(f"{url} answered {response.status_code}")
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if kind and kind not in _TEXT_TYPES:
-                raise FetchError(f"{url} is {kind}, not an HTML or text page")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > MAX_ARTICLE_BYTES:
-                    raise FetchError(f"{url} is larger than {MAX_ARTICLE_BYTES} bytes")
-            return body.decode(response.encoding or "utf-8", errors="replace")
-    except httpx.HTTPError as exc:
+        target = httpx.URL(url)
+        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_s)) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                await _check_host(target, allow_private)
+                request = client.build_request(
+                    "GET", target, headers={"accept": "text/html, text/plain"}
+                )
+                response = await client.send(request, stream=True)
+                try:
+                    if response.is_redirect:
+                        target = target.join(response.headers["location"])
+                        continue
+                    return await _read_page(str(target), response)
+                finally:
+                    await response.aclose()
+            raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise FetchError(f"{url}: {exc}") from exc
+
+
+async def _read_page(url: str, response: httpx.Response) -> str:
+    """The answer's text, refused for an error status, another media type or too many bytes."""
+    if not response.is_success:
+        raise FetchError(f"{url} answered {response.status_code}")
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind and kind not in _TEXT_TYPES:
+        raise FetchError(f"{url} is {kind}, not an HTML or text page")
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body.extend(chunk)
+        if len(body) > MAX_ARTICLE_BYTES:
+            raise FetchError(f"{url} is larger than {MAX_ARTICLE_BYTES} bytes")
+    return body.decode(response.encoding or "utf-8", errors="replace")
