@@ -473,16 +473,18 @@ def review_edit(
     ],
 ) -> None:
     """Change fields of a pending draft's record; refused if the record would not validate."""
-    import yaml
+    from modelatlas.ingest.drafts import DraftError, edit, parse_changes
 
-    from modelatlas.ingest.drafts import edit
-
-    parsed: dict[str, object] = {}
+    pairs: list[tuple[str, str]] = []
     for change in changes:
         name, sep, value = change.partition("=")
         if not sep or not name.strip():
             raise fail(f"--set: expected FIELD=VALUE, got {change!r}", code=2)
-        parsed[name.strip()] = yaml.safe_load(value)
+        pairs.append((name, value))
+    try:
+        parsed = parse_changes(pairs)
+    except DraftError as exc:
+        raise fail(f"--set: {exc}", code=2) from exc
 
     async def work(kg: KnowledgeGraph) -> None:
         await edit(kg, draft_id, parsed)

@@ -211,3 +211,40 @@ async def test_an_article_is_fetched_from_its_url_when_private_addresses_are_all
         assert payload["source"] == f"{article_site}/moved"
         assert sum(d["kind"] == "Claim" for d in payload["drafts"]) == 3
         assert "image/png, not an HTML or text page" in image["errors"][0]["message"]
+
+
+EDIT = """
+mutation($id: ID!, $changes: [DraftChange!]!) {
+  editDraft(id: $id, changes: $changes) { drafts { id status record } }
+}"""
+
+
+async def test_a_draft_is_edited_before_it_is_decided(client: httpx.AsyncClient) -> None:
+    text = ARTICLE.read_text(encoding="utf-8")
+    drafts = (await gql(client, INGEST, {"text": text, "url": URL}))["data"]["ingestArticle"]
+    claim = next(d for d in drafts["drafts"] if d["kind"] == "Claim")
+    changed = await gql(
+        client,
+        EDIT,
+        {"id": claim["id"], "changes": [{"field": "made_on", "value": "2025-01-28"}]},
+    )
+    assert "errors" not in changed, changed
+    edited = changed["data"]["editDraft"]["drafts"][0]
+    assert edited["status"] == "PENDING"
+    assert json.loads(edited["record"])["madeOn"] == "2025-01-28"
+
+    invalid = await gql(
+        client, EDIT, {"id": claim["id"], "changes": [{"field": "kind", "value": "BEATS"}]}
+    )
+    error = invalid["errors"][0]
+    assert (
+        error["extensions"]["code"] == "BAD_USER_INPUT"
+        and error["extensions"]["field"] == "changes"
+    )
+    assert "kind" in error["message"]
+    unchanged = await gql(client, DRAFTS, {"status": "PENDING"})
+    assert claim["id"] in {d["id"] for d in unchanged["data"]["drafts"]}
+    missing = await gql(client, EDIT, {"id": "nope", "changes": []})
+    assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    denied = await gql(client, EDIT, {"id": claim["id"], "changes": []}, key=READER_KEY)
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -23,9 +23,11 @@ from strawberry.types.unset import UnsetType
 from modelatlas.api.auth import Role, require_role
 from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validation
 from modelatlas.api.review import (
+    DraftChange,
     IngestArticlePayload,
     ReviewDecision,
     ReviewPayload,
+    edit_draft_mutation,
     ingest_article_mutation,
     review_draft_mutation,
 )
@@ -652,6 +654,15 @@ class Mutation:
         self, info: Info[Any, Any], id: strawberry.ID, decision: ReviewDecision
     ) -> ReviewPayload:
         return await review_draft_mutation(info, id, decision)
+
+    @strawberry.mutation(
+        description="Change fields of a pending draft's record before deciding it; refused, "
+        "with the field named, if the record would not validate."
+    )
+    async def edit_draft(
+        self, info: Info[Any, Any], id: strawberry.ID, changes: list[DraftChange]
+    ) -> ReviewPayload:
+        return await edit_draft_mutation(info, id, changes)
 
     @strawberry.mutation(description="Delete a source; facts citing only it need cascade.")
     async def delete_source(

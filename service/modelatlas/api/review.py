@@ -16,7 +16,14 @@ from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validat
 from modelatlas.graph import Graph
 from modelatlas.graph.drafts import DraftRow, list_drafts, read_drafts
 from modelatlas.ingest.article_text import FetchError, fetch_article
-from modelatlas.ingest.drafts import DraftError, IngestReport, decide, ingest_article
+from modelatlas.ingest.drafts import (
+    DraftError,
+    IngestReport,
+    decide,
+    edit,
+    ingest_article,
+    parse_changes,
+)
 from modelatlas.knowledge import KnowledgeGraph
 
 MAX_ARTICLE_CHARACTERS: Final = 500_000
@@ -171,6 +178,33 @@ async def review_draft_mutation(
         if str(exc).startswith("no draft"):
             raise NotFound(str(exc), field="id") from None
         raise BadUserInput(str(exc), field="id") from None
+    return ReviewPayload(
+        drafts=[_draft(row) for row in rows.values()], bookmark=await tracked.bookmark()
+    )
+
+
+@strawberry.input(description="One field of a draft's record to change.")
+class DraftChange:
+    """A field (camelCase or snake_case) and its new value, read as YAML like the CLI's --set."""
+
+    field: str
+    value: str = strawberry.field(description='YAML: "[a, b]" is a list, "0.8" a number.')
+
+
+async def edit_draft_mutation(
+    info: Info[Any, Any], id: str, changes: list[DraftChange]
+) -> ReviewPayload:
+    """Change fields of a pending draft's record, kept only if the domain model accepts it."""
+    require_role(info, Role.EDITOR)
+    tracked = _tracked(info)
+    try:
+        parsed = parse_changes((c.field, c.value) for c in changes)
+        await edit(KnowledgeGraph(tracked), id, parsed)
+    except DraftError as exc:
+        if str(exc).startswith("no draft"):
+            raise NotFound(str(exc), field="id") from None
+        raise BadUserInput(str(exc), field="changes") from None
+    rows = await read_drafts(tracked, [id])
     return ReviewPayload(
         drafts=[_draft(row) for row in rows.values()], bookmark=await tracked.bookmark()
     )

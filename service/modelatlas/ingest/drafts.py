@@ -8,10 +8,11 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import yaml
 from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
@@ -331,6 +332,20 @@ async def decide(graph: Graph, id: str, *, accept_it: bool) -> dict[str, DraftRo
         return await store.read_drafts(bound, ids)
 
     return await graph.atomically(work)
+
+
+def parse_changes(changes: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """FIELD, VALUE pairs as edit() takes them, each VALUE read as YAML ("[a, b]" is a list,
+    "2025-01-29" a date, "0.8" a number); DraftError names a pair that cannot be read."""
+    parsed: dict[str, Any] = {}
+    for name, value in changes:
+        if not name.strip():
+            raise DraftError(f"a change needs a field name (value {value[:40]!r})")
+        try:
+            parsed[name.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            raise DraftError(f"{name.strip()}: {value[:40]!r} cannot be read: {exc}") from None
+    return parsed
 
 
 async def edit(kg: KnowledgeGraph, id: str, changes: Mapping[str, Any]) -> Record:
