@@ -461,3 +461,14 @@ def test_real_files_resolve_against_each_other() -> None:
     assert len(resolved.dataset.models) == len(hub.dataset.models) - resolved.report.existing_models
     assert len(resolved.dataset.results) == len(hub.dataset.results)
     assert references_outside(resolved.dataset, set(known.values())) == []
+
+
+def test_matches_are_told_apart_exact_alias_normalised_new() -> None:
+    from modelatlas.ingest.resolution import _match
+
+    known = model_lookup([("gpt-4o", ["GPT-4o", "GPT-4 Omni"])])
+    existing = set(known.values())
+    assert _match(["gpt-4o"], known, existing) == ("gpt-4o", "exact")
+    assert _match(["gpt-4-omni-x", "gpt-4 omni"], known, existing) == ("gpt-4o", "alias")
+    assert _match(["gpt-4-omni-x", "GPT 4 Omni!"], known, existing) == ("gpt-4o", "normalised")
+    assert _match(["Claude 3"], known, existing) == (None, "new")

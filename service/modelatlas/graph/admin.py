@@ -56,7 +56,8 @@ class ImportMatching:
 
     dataset: str
     resolution: Mapping[str, int]
-    """"exact" slug, "normalised" name or alias, "new" (matched nothing: its own model)."""
+    """"exact" slug, "alias" (a name or alias as written), "normalised" (their name_key),
+    "new" (matched nothing: its own model)."""
     new_models: tuple[str, ...] = ()
     unresolved_bases: tuple[str, ...] = ()
     """"model-slug: base name" of base models found in no dataset and not in the graph."""

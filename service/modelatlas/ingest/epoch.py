@@ -188,15 +188,29 @@ def organization_key(text: str) -> str:
     return name_key(" ".join(words))
 
 
+class NameLookup(dict[str, str]):
+    """name_key -> slug, and beside it ``verbatim``: each name or alias as written (case
+    folded) -> slug, so a match can be told apart as an alias rather than a normalised key."""
+
+    def __init__(self, keys: dict[str, str], verbatim: dict[str, str]) -> None:
+        """The key map and the verbatim-text map."""
+        super().__init__(keys)
+        self.verbatim = verbatim
+
+
 def model_lookup(
     models: Iterable[tuple[str, Iterable[str]]], key_of: Callable[[str], str] = name_key
-) -> dict[str, str]:
+) -> NameLookup:
     """Build resolve_models' ``known`` from (slug, names and aliases) of the graph's models
     (or of organizations, with ``key_of=organization_key``)."""
-    # A key shared by several models is dropped, unless it is exactly one model's own slug.
+    # A key shared by several models is dropped, unless it is exactly one model's own slug;
+    # a verbatim text shared by several is dropped the same way.
     owners: dict[str, set[str]] = {}
     own: dict[str, set[str]] = {}
+    said: dict[str, set[str]] = {}
     for slug, names in models:
+        for text in names:
+            said.setdefault(text.strip().casefold(), set()).add(slug)
         for text in (slug, *names):
             try:
                 key = key_of(text)
@@ -213,7 +227,8 @@ def model_lookup(
             known[key] = next(iter(slugs))
         elif len(own.get(key, ())) == 1:
             known[key] = next(iter(own[key]))
-    return known
+    verbatim = {text: next(iter(slugs)) for text, slugs in said.items() if len(slugs) == 1}
+    return NameLookup(known, verbatim)
 
 
 # --------------------------------------------------------------------------- csv

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from modelatlas.domain import Benchmark, Dataset, Model, Organization, Record
-from modelatlas.ingest.epoch import model_lookup, name_key, organization_key
+from modelatlas.ingest.epoch import NameLookup, model_lookup, name_key, organization_key
 from modelatlas.ingest.tabular import ImportBatch
 
 __all__ = [
@@ -36,11 +36,16 @@ def _match(
     existing: set[str] | Mapping[str, Any],
     key_of: Callable[[str], str] = name_key,
 ) -> tuple[str | None, str]:
-    """The slug of the first candidate found and how: "exact" slug, "normalised" name or
-    alias key (see name_key), or (None, "new")."""
+    """The slug of the first candidate found and how: "exact" slug, "alias" (a name or alias
+    as a known model writes it, case aside), "normalised" key of one (see name_key), or
+    (None, "new")."""
+    verbatim = known.verbatim if isinstance(known, NameLookup) else {}
     for text in candidates:
         if text in existing:
             return text, "exact"
+        said = verbatim.get(text.strip().casefold())
+        if said is not None:
+            return said, "alias"
         try:
             key = key_of(text)
         except ValueError:
@@ -80,7 +85,7 @@ class DatasetIdentity:
     organizations: Mapping[str, str]
     """Record slug -> the slug of its node ("mistral" -> "mistral-ai"; see organization_key)."""
     model_matches: Mapping[str, str]
-    """Record slug -> "exact", "normalised" (an earlier dataset's model) or "new"."""
+    """Record slug -> "exact", "alias", "normalised" (an earlier dataset's model) or "new"."""
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,8 @@ class ImportReport:
     unresolved: tuple[str, ...] = ()
     """Base-model names that matched no model in the file or graph ("model-slug: name")."""
     resolution: Mapping[str, int] = field(default_factory=dict)
-    """How the file's models matched the graph's: "exact" slug, "normalised" name or alias
-    key, or "new" (no match: a model of its own)."""
+    """How the file's models matched the graph's: "exact" slug, "alias" (a name or alias as
+    the graph writes it), "normalised" key of one, or "new" (no match: a model of its own)."""
     new_models: tuple[str, ...] = ()
     """Names of the file's models that matched no graph model and were created."""
 
