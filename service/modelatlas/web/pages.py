@@ -24,7 +24,6 @@ from modelatlas.graph.reads import InvalidArgument, NotFound, ReadError
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.web import charts, views
 from modelatlas.web.entities import (
-    PAGE_PREFIX,
     BadRequest,
     Entity,
     check_key,
@@ -57,7 +56,6 @@ def templates(directory: Any) -> Environment:
         entity=entity,
         graph_url=graph_url,
         measured_by=views.MEASURED_BY,
-        page_prefix=PAGE_PREFIX,
     )
     return env
 

@@ -104,12 +104,12 @@ class ClaimRow:
         return self.claim.verdict.value if self.claim.verdict else "NONE"
 
 
-def _claim_row(node: ClaimNode, subject: ModelNode | None = None) -> ClaimRow:
+def _claim_row(node: ClaimNode) -> ClaimRow:
     got = node.prefetched or {}
     return ClaimRow(
         claim=node,
         claimant=_first(got.get("Claim.claimant", [])),
-        subject=_first(got.get("Claim.subject", [])) or subject,
+        subject=_first(got.get("Claim.subject", [])),
         against=list(got.get("Claim.against", [])),
         benchmark=_first(got.get("Claim.benchmark", [])),
     )
@@ -210,7 +210,7 @@ async def model_view(kg: KnowledgeGraph, slug: str) -> ModelView:
             r.slug: list((r.prefetched or {}).get("Release.sources", [])) for r in releases
         },
         events=sorted(got.get("Model.events", []), key=lambda e: e.date),
-        claims=[_claim_row(c, subject=model) for c in got[_CLAIMS_MADE].nodes],
+        claims=[replace(_claim_row(c), subject=model) for c in got[_CLAIMS_MADE].nodes],
         claims_against=[
             replace(_claim_row(c), against=[model]) for c in got[_CLAIMS_AGAINST].nodes
         ],
@@ -417,22 +417,27 @@ class Neighbourhood:
 
     def elements(self) -> dict[str, list[dict[str, str]]]:
         """The nodes and edges as the graph drawing takes them (JSON-ready)."""
-        nodes = {self.centre.ref: self.centre}
-        for e in self.edges:
-            nodes.setdefault(e.source.ref, e.source)
-            nodes.setdefault(e.target.ref, e.target)
-        return {
-            "nodes": [_element(n) for n in nodes.values()],
-            "edges": [
-                {"id": f"{e.source.ref}|{e.label}|{e.target.ref}", "source": e.source.ref,
-                 "target": e.target.ref, "label": e.label}
-                for e in self.edges
-            ],
-        }  # fmt: skip
+        return drawing([self.centre], self.edges)
 
 
-def _element(e: Entity) -> dict[str, str]:
-    return {"id": e.ref, "kind": e.kind, "label": e.label[:60], "url": e.url}
+def drawing(entities: list[Entity], edges: list[Edge]) -> dict[str, list[dict[str, str]]]:
+    """Nodes (the given entities first, in order, then the edges' other ends) and edges as
+    the graph drawing (static/graph.js) takes them."""
+    nodes = {e.ref: e for e in entities}
+    for edge in edges:
+        nodes.setdefault(edge.source.ref, edge.source)
+        nodes.setdefault(edge.target.ref, edge.target)
+    return {
+        "nodes": [
+            {"id": n.ref, "kind": n.kind, "label": n.label[:60], "url": n.url}
+            for n in nodes.values()
+        ],
+        "edges": [
+            {"id": f"{e.source.ref}|{e.label}|{e.target.ref}", "source": e.source.ref,
+             "target": e.target.ref, "label": e.label}
+            for e in edges
+        ],
+    }  # fmt: skip
 
 
 MAX_NEIGHBOURS: Final = 60
@@ -472,8 +477,8 @@ class PathView:
     edges: list[Edge]
 
     def elements(self) -> dict[str, list[dict[str, str]]]:
-        """The path's nodes and edges as the graph drawing takes them."""
-        return Neighbourhood(self.entities[0], self.edges).elements()
+        """The path's nodes, in path order, and edges as the graph drawing takes them."""
+        return drawing(self.entities, self.edges)
 
 
 async def path_view(kg: KnowledgeGraph, source: str, target: str) -> PathView | None:
