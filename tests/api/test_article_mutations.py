@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -13,10 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from modelatlas.api import create_app
 from modelatlas.api.auth import Role, new_key
-from modelatlas.config import Settings
-from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.graph import Graph
 from modelatlas.ingest import load_yaml_files
 from modelatlas.knowledge import KnowledgeGraph
@@ -45,18 +42,9 @@ CLAIMS = "{ claims(first: 100) { edges { node { id sources { url } } } } }"
 
 
 @pytest.fixture
-async def client(
-    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
-) -> AsyncIterator[httpx.AsyncClient]:
+async def client(graph: Graph, make_client: Callable[..., httpx.AsyncClient]) -> httpx.AsyncClient:
     await KnowledgeGraph(graph).upsert(load_yaml_files([resource_dir("seed")]))
-    settings = test_settings.model_copy(update={"api_keys": [EDITOR_ENTRY, READER_ENTRY]})
-    driver = make_driver(neo4j, settings)
-    app = create_app(settings, driver=driver)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://atlas"
-    ) as http:
-        yield http
-    await driver.close()
+    return make_client(api_keys=[EDITOR_ENTRY, READER_ENTRY])
 
 
 async def gql(
@@ -181,24 +169,14 @@ def article_site() -> Iterator[str]:
 
 
 async def test_an_article_is_fetched_from_its_url_when_private_addresses_are_allowed(
-    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings, article_site: str
+    graph: Graph, make_client: Callable[..., httpx.AsyncClient], article_site: str
 ) -> None:
     await KnowledgeGraph(graph).upsert(load_yaml_files([resource_dir("seed")]))
     for allowed in (False, True):
-        settings = test_settings.model_copy(
-            update={"api_keys": [EDITOR_ENTRY], "article_fetch_private": allowed}
-        )
-        driver = make_driver(neo4j, settings)
-        try:
-            app = create_app(settings, driver=driver)
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://atlas"
-            ) as http:
-                moved = await gql(http, FETCH, {"url": f"{article_site}/moved"})
-                image = await gql(http, FETCH, {"url": f"{article_site}/image"})
-                neither = await gql(http, FETCH, {})
-        finally:
-            await driver.close()
+        http = make_client(api_keys=[EDITOR_ENTRY], article_fetch_private=allowed)
+        moved = await gql(http, FETCH, {"url": f"{article_site}/moved"})
+        image = await gql(http, FETCH, {"url": f"{article_site}/image"})
+        neither = await gql(http, FETCH, {})
         assert neither["errors"][0]["extensions"]["field"] == "text"
         if not allowed:  # the service must not be made to read its own network
             error = moved["errors"][0]

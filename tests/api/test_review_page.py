@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from modelatlas.api import create_app
 from modelatlas.api.auth import Role, new_key
-from modelatlas.config import Settings
-from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.graph import Graph
 from modelatlas.graph.drafts import list_drafts
 from modelatlas.graph.reads import ClaimWhere
@@ -33,20 +30,11 @@ FORM = {"content-type": "application/x-www-form-urlencoded", "accept": "text/htm
 
 
 @pytest.fixture
-async def site(
-    graph: Graph, neo4j: Neo4jTarget, test_settings: Settings
-) -> AsyncIterator[httpx.AsyncClient]:
+async def site(graph: Graph, make_client: Callable[..., httpx.AsyncClient]) -> httpx.AsyncClient:
     kg = KnowledgeGraph(graph)
     await kg.upsert(load_yaml_files([resource_dir("seed")]))
     await ingest_article(kg, ARTICLE.read_text(), published_on=dt.date(2025, 1, 29), url=URL)
-    settings = test_settings.model_copy(update={"api_keys": [EDITOR_ENTRY, READER_ENTRY]})
-    driver = make_driver(neo4j, settings)
-    app = create_app(settings, driver=driver)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://atlas"
-    ) as http:
-        yield http
-    await driver.close()
+    return make_client(api_keys=[EDITOR_ENTRY, READER_ENTRY])
 
 
 async def _post(client: httpx.AsyncClient, url: str, **form: str) -> httpx.Response:
