@@ -71,7 +71,16 @@ def test_server_that_dies_on_start_shows_its_log(cli: CliRunner, tmp_path: Path)
         server.start()
     message = str(failure.value)
     assert "exited during start" in message
-    assert "OutOfMemoryError" in message  # the tail of the server's own log
+    # The tail of the server's own log is in the message. What the JVM prints when it dies
+    # differs between machines (OutOfMemoryError here, another error on a CI runner), so
+    # the test compares with the log itself rather than with one expected line.
+    log_lines = [
+        line
+        for line in (server.home / "logs" / "console.log").read_text().splitlines()
+        if line.strip()
+    ]
+    assert log_lines, "the server wrote nothing to its console log"
+    assert log_lines[-1] in message
     assert "NEO4J_URI" in message
     assert server.info() is None
 
