@@ -5,9 +5,12 @@ A throw-away local Neo4j and the service (`modelatlas serve`, which migrates and
 loopback; after a short light warm-up (a cold JVM compiles its query plans), N clients loop for
 the given time over lookups, modelsClaimedToBeat, search and lists, and upserts of new
 entities (each read back at once with its bookmark). Afterwards every acknowledged write is
-looked up in Neo4j. Exit status 1 on any 5xx, transport error or lost write.
+looked up in Neo4j. Exit status 1 on any 5xx, transport error, lost write, GraphQL error
+other than the ones a client is told to expect under load (RATE_LIMITED), or a p99 over its
+target (writes 1 s, reads 500 ms by default).
 
     python bench/soak.py [--seconds 120] [--clients 32] [--writes 0.2] [--warmup 20]
+        [--write-p99-ms 1000] [--read-p99-ms 500]
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ UPSERT_DATASET = """mutation UpsertDataset($input: DatasetInput!) {
   upsertDataset(input: $input) { keys created bookmark }
 }"""
 READ_BACK = """query ReadBack($slug: ID!) { model(slug: $slug) { slug } }"""
+EXPECTED_UNDER_LOAD = frozenset({"RATE_LIMITED"})
+"""GraphQL error codes a client is told to expect when the service is busy (and to retry)."""
 SEARCH_TERMS = ["gpt", "deepseek", "qwen 2.5", "llama", "openai", "china", "claude", "r1", "moon"]
 
 
@@ -84,7 +89,8 @@ class Tally:
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: Counter[int] = field(default_factory=Counter)
-    codes: Counter[str] = field(default_factory=Counter)
+    codes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(operation, GraphQL error code) -> how many answers carried it."""
     transport_errors: Counter[str] = field(default_factory=Counter)
     acknowledged: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     refused_writes: int = 0
@@ -99,8 +105,23 @@ class Tally:
         except ValueError:
             return {}
         for error in body.get("errors") or []:
-            self.codes[str((error.get("extensions") or {}).get("code"))] += 1
+            self.codes[operation, str((error.get("extensions") or {}).get("code"))] += 1
         return body
+
+    def unexpected_codes(self) -> dict[str, dict[str, int]]:
+        """Per operation, the error codes no client should see under load, with counts."""
+        found: dict[str, dict[str, int]] = defaultdict(dict)
+        for (operation, code), n in sorted(self.codes.items()):
+            if code not in EXPECTED_UNDER_LOAD:
+                found[operation][code] = n
+        return dict(found)
+
+    def codes_by_operation(self) -> dict[str, dict[str, int]]:
+        """Every error code seen, per operation."""
+        found: dict[str, dict[str, int]] = defaultdict(dict)
+        for (operation, code), n in sorted(self.codes.items()):
+            found[operation][code] = n
+        return dict(found)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -342,12 +363,14 @@ def report(
         "status": dict(sorted(tally.statuses.items())),
         "server_errors_5xx": server_errors,
         "transport_errors": dict(tally.transport_errors),
-        "graphql_error_codes": dict(tally.codes),
+        "graphql_error_codes": tally.codes_by_operation(),
+        "unexpected_error_codes": tally.unexpected_codes(),
         "latency_ms": {
             name: {"p50": ms(v, 50), "p90": ms(v, 90), "p99": ms(v, 99), "max": ms(v, 100)}
             for name, v in (("all", everything), ("reads", reads), ("writes", writes))
         },
         "per_operation_p99_ms": {op: ms(v, 99) for op, v in sorted(tally.latencies.items())},
+        "targets_ms": {"writes_p99": args.write_p99_ms, "reads_p99": args.read_p99_ms},
         "writes_acknowledged_nodes": acknowledged,
         "writes_refused": tally.refused_writes,
         "read_your_write_misses": tally.read_your_write_misses,
@@ -373,6 +396,7 @@ def report(
     print(f"  HTTP status     {figures['status']}   5xx: {server_errors}")
     print(f"  transport errs  {figures['transport_errors'] or 0}")
     print(f"  GraphQL errors  {figures['graphql_error_codes'] or 0}")
+    print(f"  unexpected      {figures['unexpected_error_codes'] or 0}")
     for name in ("all", "reads", "writes"):
         row = lat[name]
         print(
@@ -380,6 +404,10 @@ def report(
             f"p99 {row['p99']} ms  max {row['max']} ms"
         )
     print(f"  p99 by operation {figures['per_operation_p99_ms']}")
+    for name, target in (("writes", args.write_p99_ms), ("reads", args.read_p99_ms)):
+        p99 = lat[name]["p99"]
+        verdict = "ok" if p99 <= target else "OVER TARGET"
+        print(f"  {name} p99 vs target  {p99} ms / {target:g} ms = {p99 / target:.3f}  {verdict}")
     print(
         f"  writes          {acknowledged} nodes acknowledged, {tally.refused_writes} refused, "
         f"{figures['lost_writes']} lost, {tally.read_your_write_misses} read-your-write misses"
@@ -421,6 +449,12 @@ def main() -> None:
         help="Seconds of light load first (4 clients, not in the figures) so a cold JVM "
         "compiles its query plans before it is measured; its writes are checked too.",
     )
+    parser.add_argument(
+        "--write-p99-ms", type=float, default=1000.0, help="Target for the writes' p99."
+    )
+    parser.add_argument(
+        "--read-p99-ms", type=float, default=500.0, help="Target for the reads' p99."
+    )
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
 
@@ -453,7 +487,7 @@ def main() -> None:
         print(
             f"warm-up: {len(warm_all)} requests ({len(warm_all) / warm_elapsed:.1f} req/s), "
             f"p99 {percentile(warm_all, 99) * 1000:.0f} ms, 5xx {warm_5xx}, "
-            f"errors {dict(warm.codes) or 0}; load: {args.clients} clients for "
+            f"errors {warm.codes_by_operation() or 0}; load: {args.clients} clients for "
             f"{args.seconds:.0f} s...",
             flush=True,
         )
@@ -479,18 +513,29 @@ def main() -> None:
             "transport_errors": dict(warm.transport_errors),
             "writes_acknowledged_nodes": sum(len(v) for v in warm.acknowledged.values()),
         }
+        latency = figures["latency_ms"]
+        failures = {
+            "5xx": figures["server_errors_5xx"] + warm_5xx,
+            "lost writes": figures["lost_writes"],
+            "transport errors": sum(tally.transport_errors.values())
+            + sum(warm.transport_errors.values()),
+            "unexpected GraphQL errors": sum(
+                n for codes in tally.unexpected_codes().values() for n in codes.values()
+            )
+            + sum(n for codes in warm.unexpected_codes().values() for n in codes.values()),
+            "writes p99 over target": latency["writes"]["p99"] > args.write_p99_ms,
+            "reads p99 over target": latency["reads"]["p99"] > args.read_p99_ms,
+        }
+        failed = {name: n for name, n in failures.items() if n}
+        figures["failures"] = failed
         if args.json:
             args.json.write_text(json.dumps(figures, indent=2) + "\n")
-        failed = (
-            figures["server_errors_5xx"]
-            or figures["lost_writes"]
-            or tally.transport_errors
-            or warm_5xx
-            or warm.transport_errors
-        )
         if lost:
             print(f"LOST: {json.dumps(lost)[:2000]}")
-        print("soak: FAILED" if failed else "soak: OK (no 5xx, no lost write)")
+        if failed:
+            print(f"soak: FAILED ({', '.join(f'{k}: {v}' for k, v in failed.items())})")
+        else:
+            print("soak: OK (no 5xx, no lost write, no unexpected GraphQL error, p99s at target)")
         code = 1 if failed else 0
     finally:
         if proc is not None:

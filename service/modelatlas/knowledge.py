@@ -76,6 +76,7 @@ from modelatlas.graph.reads import (
 )
 from modelatlas.graph.writes import (
     BatchPlan,
+    TargetsMissing,
     WriteReport,
     batches,
     by_kind,
@@ -214,8 +215,10 @@ class KnowledgeGraph:
         """Write a validated dataset, batch by batch, in dependency order; repeatable.
 
         Everything is checked before the first write: an unknown reference raises
-        UnknownReferencesError and leaves the graph as it was. ``rank`` is the write's
-        precedence (0, curated and API writes, is best): a property set by a better-ranked
+        UnknownReferencesError and leaves the graph as it was. A target deleted by another
+        writer after that check fails the batch that needed it (UnknownReferencesError too,
+        its transaction rolled back; in `Graph.atomically`, the whole write). ``rank`` is the
+        write's precedence (0, curated and API writes, is best): a property set by a better-ranked
         write is kept, so imports applied in any order converge (see writes._ranked).
         """
         defined, repeated = _defined_keys(dataset)
@@ -261,6 +264,8 @@ class KnowledgeGraph:
             if in_flight is not None:
                 await in_flight
             await _refresh_verdicts(self.graph, dataset, changed)
+        except TargetsMissing as exc:
+            raise UnknownReferencesError(exc.problems) from None
         finally:
             # On a failure, a read or a batch in flight finishes (or fails) whole.
             for task in (planning, in_flight):

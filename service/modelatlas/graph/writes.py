@@ -4,7 +4,10 @@ A write first reads a snapshot of the nodes it names (their properties and the r
 they own) and compares it with what it is asked to write: rows that would change nothing are
 not written at all, so repeating an import costs one read per batch. The rest go through one
 statement per kind that merges the node on its key, adds the non-null properties it is given (a
-missing value never erases a known one) and merges the relationships the record owns. Facts
+missing value never erases a known one) and merges the relationships the record owns. A value
+the record did not name but took from the domain's default (a benchmark's higherIsBetter, a
+claim's status, a country's ISO name) only fills a property the node does not have yet, so a
+partial upsert changes only what it names. Facts
 that cite sources keep the values each source gave (dates, scores, magnitudes) on their
 `CITED_IN` relationship, so a second source with a different number never silently replaces
 the first one's.
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Final, LiteralString, get_args
 
+from pydantic_core import PydanticUndefined
+
 from modelatlas.countries import country_name
 from modelatlas.domain import (
     Benchmark,
@@ -29,11 +34,12 @@ from modelatlas.domain import (
     Model,
     Organization,
     Record,
+    ReferenceProblem,
     Release,
     Result,
     Source,
 )
-from modelatlas.graph.core import Graph
+from modelatlas.graph.core import Graph, Row, Transaction
 
 BATCH_SIZE: Final = 2000
 
@@ -66,6 +72,20 @@ _DATES: Final[dict[str, tuple[str, ...]]] = {
     for cls in _ORDER
 }
 
+
+def _has_default(info: Any) -> bool:
+    """Whether a field fills itself with a value when a record leaves it out (not None, not an
+    empty list: those are never written)."""
+    if info.validate_default:
+        return True
+    return info.default not in (None, PydanticUndefined)
+
+
+def _set_defaults(names: Iterable[str]) -> str:
+    """`, n.p = coalesce(n.p, row.defaults.p)` for each defaulted property `p`."""
+    return "".join(f", n.{p} = coalesce(n.{p}, row.defaults.{p})" for p in names)
+
+
 # Which properties each source vouches for: kept per source on CITED_IN.
 _CITED_VALUES: Final[dict[str, tuple[str, ...]]] = {
     "Release": ("date",),
@@ -75,20 +95,80 @@ _CITED_VALUES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+# Record fields that become relationships rather than properties.
+_RELATION_FIELDS: Final = frozenset(
+    {
+        "country",
+        "partOf",
+        "partners",
+        "developers",
+        "derivedFrom",
+        "variantOf",
+        "announcedBy",
+        "introduced",
+        "claimedBy",
+        "subject",
+        "against",
+        "benchmark",
+        "model",
+        "affected",
+        "attributedToModels",
+        "attributedToReleases",
+        "sources",
+    }
+)
+
+
+# Properties a record may hold only by default: written only where the node has no value yet.
+_DEFAULTED: Final[dict[str, tuple[str, ...]]] = {
+    cls.KIND: tuple(
+        alias
+        for name, info in cls.model_fields.items()
+        if (alias := info.alias or name) not in _RELATION_FIELDS
+        and _has_default(info)
+        and not _is_date(info.annotation)
+    )
+    for cls in _ORDER
+}
+
+
 def _set_dates(var: str, names: Iterable[str], values: str = "row") -> str:
     """`, v.d = ...` for each date `d` a row gives as an ISO string (none: the old value stays)."""
     return "".join(f", {var}.{d} = coalesce(date({values}.{d}), {var}.{d})" for d in names)
 
 
+LOCKING: Final = """
+How writes lock, so that concurrent writers do not queue behind each other:
+
+- Every statement sets its own node first (`SET n += ...`, or `SET n += {}` in LINKS), which
+  takes that node's write lock until commit. Only writers of the same record wait for it.
+- Relationships a record owns are created when missing (`WHERE NOT EXISTS {...} CREATE`),
+  never MERGEd: a MERGE that does not find the relationship write-locks both end nodes until
+  commit, so every writer relating to a shared node (a country, a popular model, an
+  organization) waited for the one before it to commit. Measured on Neo4j 5.26: a second
+  transaction MERGEing another organization's BASED_IN to the same country waited the first
+  one's whole life; the check-and-create did not wait. The owner's lock (above) keeps two
+  writers of one record from both creating the same relationship.
+- Rows are written in key order, and kinds in KINDS order, so two transactions that do lock
+  the same records take the locks in the same order and cannot deadlock on them.
+"""
+
+
 def _cite(kind: str) -> str:
-    """Merge the CITED_IN relationships of a fact, with what each source says on them."""
+    """Attach the CITED_IN relationships of a fact, with what each source says on them (created
+    when missing, without MERGE's lock on the source: see LOCKING)."""
     dates = [d for d in _CITED_VALUES[kind] if d in _DATES[kind]]
     return f"""
 CALL (n, row) {{
   UNWIND row.sources AS url
   MATCH (s:Source {{url: url}})
-  MERGE (n)-[c:CITED_IN]->(s)
-  WITH c, row WHERE c.rank IS NULL OR c.rank >= row.rank
+  OPTIONAL MATCH (n)-[old:CITED_IN]->(s)
+  OPTIONAL CALL (n, s, old) {{
+    WITH * WHERE old IS NULL
+    CREATE (n)-[new:CITED_IN]->(s)
+    RETURN new
+  }}
+  WITH coalesce(old, new) AS c, row WHERE c.rank IS NULL OR c.rank >= row.rank
   SET c += row.cited, c.rank = row.rank{_set_dates("c", dates)}
 }}
 """
@@ -99,7 +179,7 @@ def _upsert(label: str, key: str, body: str) -> LiteralString:
     head = f"""
 UNWIND $rows AS row
 MERGE (n:{label} {{{key}: row.key}})
-SET n += row.props{_set_dates("n", _DATES[label], "row.own")}
+SET n += row.props{_set_dates("n", _DATES[label], "row.own")}{_set_defaults(_DEFAULTED[label])}
 WITH row, n
 """
     return head + body
@@ -123,7 +203,7 @@ def _snapshot(label: str, key: str, owned: str = "", incoming: str = "") -> Lite
     )
 
 
-STATEMENTS: Final[dict[str, LiteralString]] = {
+_STATEMENTS: Final[dict[str, LiteralString]] = {
     "Source": _upsert("Source", "url", "RETURN count(*) AS n"),
     "Country": _upsert("Country", "code", "RETURN count(*) AS n"),
     "Organization": _upsert(
@@ -134,7 +214,8 @@ CALL (n, row) {
   WITH row WHERE row.country IS NOT NULL
   MERGE (c:Country {code: row.country})
   ON CREATE SET c.name = row.countryName
-  MERGE (n)-[:BASED_IN]->(c)
+  WITH * WHERE NOT EXISTS { (n)-[:BASED_IN]->(c) }
+  CREATE (n)-[:BASED_IN]->(c)
 }
 RETURN count(*) AS n
 """,
@@ -146,7 +227,8 @@ RETURN count(*) AS n
 CALL (n, row) {
   UNWIND row.developers AS developer
   MATCH (o:Organization {slug: developer})
-  MERGE (o)-[:DEVELOPED]->(n)
+  WITH * WHERE NOT EXISTS { (o)-[:DEVELOPED]->(n) }
+  CREATE (o)-[:DEVELOPED]->(n)
 }
 RETURN count(*) AS n
 """,
@@ -158,12 +240,14 @@ RETURN count(*) AS n
 CALL (n, row) {
   UNWIND row.announcedBy AS org
   MATCH (o:Organization {slug: org})
-  MERGE (n)-[:ANNOUNCED_BY]->(o)
+  WITH * WHERE NOT EXISTS { (n)-[:ANNOUNCED_BY]->(o) }
+  CREATE (n)-[:ANNOUNCED_BY]->(o)
 }
 CALL (n, row) {
   UNWIND row.introduced AS model
   MATCH (m:Model {slug: model})
-  MERGE (n)-[:INTRODUCED]->(m)
+  WITH * WHERE NOT EXISTS { (n)-[:INTRODUCED]->(m) }
+  CREATE (n)-[:INTRODUCED]->(m)
 }
 """
         + _cite("Release")
@@ -176,21 +260,25 @@ CALL (n, row) {
         """
 CALL (n, row) {
   MATCH (o:Organization {slug: row.claimedBy})
-  MERGE (n)-[:CLAIMED_BY]->(o)
+  WITH * WHERE NOT EXISTS { (n)-[:CLAIMED_BY]->(o) }
+  CREATE (n)-[:CLAIMED_BY]->(o)
 }
 CALL (n, row) {
   MATCH (m:Model {slug: row.subject})
-  MERGE (n)-[:SUBJECT]->(m)
+  WITH * WHERE NOT EXISTS { (n)-[:SUBJECT]->(m) }
+  CREATE (n)-[:SUBJECT]->(m)
 }
 CALL (n, row) {
   UNWIND row.against AS other
   MATCH (m:Model {slug: other})
-  MERGE (n)-[:AGAINST]->(m)
+  WITH * WHERE NOT EXISTS { (n)-[:AGAINST]->(m) }
+  CREATE (n)-[:AGAINST]->(m)
 }
 CALL (n, row) {
   WITH row WHERE row.benchmark IS NOT NULL
   MATCH (b:Benchmark {slug: row.benchmark})
-  MERGE (n)-[:ON]->(b)
+  WITH * WHERE NOT EXISTS { (n)-[:ON]->(b) }
+  CREATE (n)-[:ON]->(b)
 }
 """
         + _cite("Claim")
@@ -202,12 +290,14 @@ CALL (n, row) {
         """
 CALL (n, row) {
   MATCH (m:Model {slug: row.model})
-  MERGE (n)-[:OF]->(m)
+  WITH * WHERE NOT EXISTS { (n)-[:OF]->(m) }
+  CREATE (n)-[:OF]->(m)
 }
 CALL (n, row) {
   MATCH (b:Benchmark {slug: row.benchmark})
-  MERGE (n)-[:ON]->(b)
   SET n.benchmark = b.slug
+  WITH * WHERE NOT EXISTS { (n)-[:ON]->(b) }
+  CREATE (n)-[:ON]->(b)
 }
 """
         + _cite("Result")
@@ -220,17 +310,20 @@ CALL (n, row) {
 CALL (n, row) {
   UNWIND row.affected AS org
   MATCH (o:Organization {slug: org})
-  MERGE (n)-[:AFFECTED]->(o)
+  WITH * WHERE NOT EXISTS { (n)-[:AFFECTED]->(o) }
+  CREATE (n)-[:AFFECTED]->(o)
 }
 CALL (n, row) {
   UNWIND row.attributedToModels AS model
   MATCH (m:Model {slug: model})
-  MERGE (n)-[:ATTRIBUTED_TO]->(m)
+  WITH * WHERE NOT EXISTS { (n)-[:ATTRIBUTED_TO]->(m) }
+  CREATE (n)-[:ATTRIBUTED_TO]->(m)
 }
 CALL (n, row) {
   UNWIND row.attributedToReleases AS release
   MATCH (r:Release {slug: release})
-  MERGE (n)-[:ATTRIBUTED_TO]->(r)
+  WITH * WHERE NOT EXISTS { (n)-[:ATTRIBUTED_TO]->(r) }
+  CREATE (n)-[:ATTRIBUTED_TO]->(r)
 }
 """
         + _cite("MarketEvent")
@@ -240,34 +333,42 @@ CALL (n, row) {
 
 # Relationships between records of the same kind are written after every node of that kind
 # exists (a base model may come later in the input than the model derived from it).
-LINKS: Final[dict[str, LiteralString]] = {
+_LINKS: Final[dict[str, LiteralString]] = {
     "Organization": """
 UNWIND $rows AS row
 MATCH (n:Organization {slug: row.key})
+SET n += {}
+WITH n, row
 CALL (n, row) {
   WITH row WHERE row.partOf IS NOT NULL
   MATCH (p:Organization {slug: row.partOf})
-  MERGE (n)-[:PART_OF]->(p)
+  WITH * WHERE NOT EXISTS { (n)-[:PART_OF]->(p) }
+  CREATE (n)-[:PART_OF]->(p)
 }
 CALL (n, row) {
   UNWIND row.partners AS partner
   MATCH (p:Organization {slug: partner})
-  MERGE (n)-[:PARTNER_OF]->(p)
+  WITH * WHERE NOT EXISTS { (n)-[:PARTNER_OF]->(p) }
+  CREATE (n)-[:PARTNER_OF]->(p)
 }
 RETURN count(*) AS n
 """,
     "Model": """
 UNWIND $rows AS row
 MATCH (n:Model {slug: row.key})
+SET n += {}
+WITH n, row
 CALL (n, row) {
   UNWIND row.derivedFrom AS base
   MATCH (b:Model {slug: base})
-  MERGE (n)-[:DERIVED_FROM]->(b)
+  WITH * WHERE NOT EXISTS { (n)-[:DERIVED_FROM]->(b) }
+  CREATE (n)-[:DERIVED_FROM]->(b)
 }
 CALL (n, row) {
   WITH row WHERE row.variantOf IS NOT NULL
   MATCH (b:Model {slug: row.variantOf})
-  MERGE (n)-[:VARIANT_OF]->(b)
+  WITH * WHERE NOT EXISTS { (n)-[:VARIANT_OF]->(b) }
+  CREATE (n)-[:VARIANT_OF]->(b)
 }
 RETURN count(*) AS n
 """,
@@ -311,6 +412,84 @@ _EDGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
 }
 
 
+_LINK_FIELDS: Final = {
+    "Organization": ("partOf", "partners"),
+    "Model": ("derivedFrom", "variantOf"),
+}
+
+_KEY_PROPERTY: Final = {cls.KIND: cls.KEY_FIELD for cls in _ORDER}
+_LISTS: Final = {
+    cls.KIND: frozenset(
+        info.alias or name
+        for name, info in cls.model_fields.items()
+        if "list[" in str(info.annotation)
+    )
+    for cls in _ORDER
+}
+
+
+def _verified(kind: str, statement: str, fields: Iterable[str]) -> LiteralString:
+    """The statement ending with, per row, the relationships it was asked for and that are not
+    there after the write: a target deleted since the references were checked (the MATCH
+    found nothing). `write_rows` then fails the transaction rather than drop them silently."""
+    checks = []
+    for name in fields:
+        rel, label = _EDGES[kind][name]
+        target = f"(:{label} {{{_KEY_PROPERTY[label]}: k}})"
+        pattern = f"(n)<-[:{rel[1:]}]-{target}" if rel[0] == "<" else f"(n)-[:{rel}]->{target}"
+        listed = (
+            f"row.{name}" if name in _LISTS[kind] else f"[x IN [row.{name}] WHERE x IS NOT NULL]"
+        )
+        checks.append(
+            f"[k IN {listed} WHERE NOT EXISTS {{ {pattern} }} | ['{name}', '{label}', k]]"
+        )
+    ending = "RETURN count(*) AS n"
+    assert statement.rstrip().endswith(ending), kind
+    return (  # built from the constants above, never from input
+        statement.rstrip()[: -len(ending)]
+        + f"WITH n, row, {' + '.join(checks) or '[]'} AS missing\n"
+        + "RETURN count(*) AS n, "
+        + "collect(CASE WHEN size(missing) > 0 THEN [row.key, missing] END) AS missing\n"
+    )
+
+
+STATEMENTS: Final[dict[str, LiteralString]] = {
+    kind: _verified(
+        kind,
+        statement,
+        [f for f in _EDGES.get(kind, {}) if f not in _LINK_FIELDS.get(kind, ())],
+    )
+    for kind, statement in _STATEMENTS.items()
+}
+"""Per kind, the upsert of a batch of rows (see `to_row`)."""
+LINKS: Final[dict[str, LiteralString]] = {
+    kind: _verified(kind, statement, _LINK_FIELDS[kind]) for kind, statement in _LINKS.items()
+}
+"""Per kind, the same-kind relationships of a batch of rows."""
+
+
+class TargetsMissing(Exception):
+    """Relationships a write was asked for have no target any more: a node was deleted after
+    the references were checked. Raised inside the write's transaction, so it is rolled back."""
+
+    def __init__(self, problems: Sequence[ReferenceProblem]) -> None:
+        """Keep the problems, one per missing target."""
+        super().__init__(problems)
+        self.problems = tuple(problems)
+
+
+def _check_targets(kind: str, rows: list[Row]) -> None:
+    """Raise TargetsMissing for what a verified statement reports missing."""
+    problems = [
+        ReferenceProblem(kind=kind, record=str(key), field=field, missing=str(k), target=label)
+        for row in rows
+        for key, missing in row["missing"]
+        for field, label, k in missing
+    ]
+    if problems:
+        raise TargetsMissing(problems)
+
+
 def _owned_types(kind: str) -> LiteralString:
     """The outgoing relationship types a kind's records own, as a Cypher type alternation."""
     types = dict.fromkeys(rel for rel, _ in _EDGES.get(kind, {}).values() if rel[0] != "<")
@@ -328,34 +507,6 @@ SNAPSHOTS: Final[dict[str, LiteralString]] = {
     "Result": _snapshot("Result", "id", _owned_types("Result")),
     "MarketEvent": _snapshot("MarketEvent", "id", _owned_types("MarketEvent")),
 }
-
-_LINK_FIELDS: Final = {
-    "Organization": ("partOf", "partners"),
-    "Model": ("derivedFrom", "variantOf"),
-}
-
-# Record fields that become relationships rather than properties.
-_RELATION_FIELDS: Final = frozenset(
-    {
-        "country",
-        "partOf",
-        "partners",
-        "developers",
-        "derivedFrom",
-        "variantOf",
-        "announcedBy",
-        "introduced",
-        "claimedBy",
-        "subject",
-        "against",
-        "benchmark",
-        "model",
-        "affected",
-        "attributedToModels",
-        "attributedToReleases",
-        "sources",
-    }
-)
 
 
 def _plain(value: Any) -> Any:
@@ -416,18 +567,25 @@ _SHAPES: Final[dict[type[Record], _Shape]] = {cls: _shape_of(cls) for cls in _OR
 def to_row(record: Record) -> dict[str, Any]:
     """The parameter map one record contributes to its kind's UNWIND.
 
-    `props` holds the non-null properties other than dates; each date is an ISO string (or
-    null) under its own name; relationship fields give the natural keys of their targets, and
-    `cited` the non-date values each cited source vouches for.
+    `props` holds the non-null properties other than dates the record names; `defaults` the
+    ones it took from the domain's defaults (written only where the node has none); each date
+    is an ISO string (or null) under its own name; relationship fields give the natural keys
+    of their targets, and `cited` the non-date values each cited source vouches for.
     """
     shape = _SHAPES.get(type(record)) or _shape_of(type(record))
     values = vars(record)
+    named = record.model_fields_set
+    defaulted = _DEFAULTED[record.KIND]
     props: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
     for name, alias in shape.props:
         value = values[name]
         if value is not None and value != []:
-            props[alias] = _stored(value)
-    row: dict[str, Any] = {"key": record.key, "props": props}
+            if alias in defaulted and name not in named:
+                defaults[alias] = _stored(value)
+            else:
+                props[alias] = _stored(value)
+    row: dict[str, Any] = {"key": record.key, "props": props, "defaults": defaults}
     own: dict[str, str | None] = {}
     for name, alias in shape.dates:
         day = values[name]
@@ -437,8 +595,8 @@ def to_row(record: Record) -> dict[str, Any]:
         row[alias] = _stored(values[name])
     if isinstance(record, Organization) and record.country:
         row["countryName"] = country_name(record.country)
-    if isinstance(record, Country):
-        props.setdefault("name", country_name(record.code))
+    if isinstance(record, Country) and "name" not in props:
+        defaults.setdefault("name", country_name(record.code))
     if record.KIND in _CITED_VALUES:
         row["cited"] = {k: props[k] for k in shape.cited if k in props}
     return row
@@ -527,8 +685,10 @@ def _changes(
     """Whether writing this row would change the node (its snapshot: properties and owned
     relationships), and whether it adds same-kind links."""
     dates = _DATES[kind]
-    changed = any(_native(props.get(k)) != v for k, v in row["props"].items()) or any(
-        _day_differs(props.get(d), row["own"][d]) for d in dates
+    changed = (
+        any(_native(props.get(k)) != v for k, v in row["props"].items())
+        or any(_day_differs(props.get(d), row["own"][d]) for d in dates)
+        or any(props.get(k) is None for k in row["defaults"])
     )
     have = {(e[0], e[1], str(e[2])): e[3] for e in edges}
     links = _LINK_FIELDS.get(kind, ())
@@ -551,6 +711,8 @@ def _changes(
 
 RANKS: Final = "_ranks"
 """Node property: JSON of property -> precedence rank of the write that set it (0 is best)."""
+DEFAULT_RANK: Final = 1_000_000
+"""The rank of a value a record took from the domain's default: any named value replaces it."""
 
 
 def _ranked(row: dict[str, Any], props: dict[str, Any] | None, rank: int) -> dict[str, Any]:
@@ -576,6 +738,12 @@ def _ranked(row: dict[str, Any], props: dict[str, Any] | None, rank: int) -> dic
             ranks[name] = rank
         else:
             own[name] = None
+    for name in row["defaults"]:
+        # A default fills an empty property, and also marks as default a value stored without
+        # a rank (a country named on creation by an organization's write), so that either
+        # order of the two writes leaves the same ranks.
+        if name not in kept and (stored.get(name) is None or name not in ranks):
+            ranks[name] = DEFAULT_RANK
     kept[RANKS] = json.dumps(ranks, sort_keys=True, separators=(",", ":"))
     return {**row, "props": kept, "own": own, "rank": rank}
 
@@ -620,20 +788,38 @@ async def plan_batch(
     return plan
 
 
+def _row_key(row: dict[str, Any]) -> str:
+    """Rows are written in key order, so locks are taken in one order (see LOCKING)."""
+    key: str = row["key"]
+    return key
+
+
 async def write_rows(graph: Graph, kind: str, rows: list[dict[str, Any]]) -> None:
     """Upsert planned rows of one kind in one write transaction (nothing to do for none).
 
     One statement, so a managed transaction that sends BEGIN with it (`Graph.write`) rather
     than a transaction function, which waits for BEGIN before the statement goes out.
     """
-    if rows:
-        await graph.write(STATEMENTS[kind], {"rows": rows})
+    if not rows:
+        return
+    params = {"rows": sorted(rows, key=_row_key)}
+
+    async def work(tx: Transaction) -> None:
+        _check_targets(kind, await tx.run(STATEMENTS[kind], params))
+
+    await graph.write_tx(work)
 
 
 async def write_links(graph: Graph, kind: str, rows: Sequence[dict[str, Any]]) -> None:
     """Same-kind relationships (lineage, parents, partners), once every node of the kind exists."""
-    for start in range(0, len(rows), BATCH_SIZE):
-        await graph.write(LINKS[kind], {"rows": list(rows[start : start + BATCH_SIZE])})
+    ordered = sorted(rows, key=_row_key)
+    for start in range(0, len(ordered), BATCH_SIZE):
+        params = {"rows": ordered[start : start + BATCH_SIZE]}
+
+        async def work(tx: Transaction, params: dict[str, Any] = params) -> None:
+            _check_targets(kind, await tx.run(LINKS[kind], params))
+
+        await graph.write_tx(work)
 
 
 def by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
@@ -701,10 +887,13 @@ async def link_derivations(graph: Graph, pairs: Sequence[tuple[str, str]]) -> in
     if not pairs:
         return 0
     rows = await graph.write(
+        # Checked, then the owner locked and checked again (see LOCKING).
         "UNWIND $pairs AS pair "
         "MATCH (m:Model {slug: pair[0]}), (b:Model {slug: pair[1]}) "
         "WHERE NOT (m)-[:DERIVED_FROM]->(b) "
-        "MERGE (m)-[:DERIVED_FROM]->(b) RETURN count(*) AS n",
-        {"pairs": [list(p) for p in pairs]},
+        "SET m += {} "
+        "WITH m, b WHERE NOT (m)-[:DERIVED_FROM]->(b) "
+        "CREATE (m)-[:DERIVED_FROM]->(b) RETURN count(*) AS n",
+        {"pairs": sorted(list(p) for p in pairs)},
     )
     return int(rows[0]["n"])
