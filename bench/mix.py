@@ -49,7 +49,7 @@ PATH_RELATIONSHIPS: Final = (
     "BASED_IN",
     "DERIVED_FROM",
 )
-"""The README's "how is X connected to Y" question: every relationship but shared sources."""
+"""docs/graphql.md's "how is X connected to Y" question: every relationship but shared sources."""
 _PATH_TYPES: Final = "|".join(PATH_RELATIONSHIPS)
 
 RELEASED_FROM: Final = (dt.date(2019, 1, 1), dt.date(2022, 1, 1), dt.date(2024, 1, 1))

@@ -1,4 +1,7 @@
-"""The README's configuration table lists every setting, with its default, and nothing else."""
+"""docs/configuration.md lists every setting, with its default, and nothing else.
+
+The README only points there; the table is the one place a setting is documented.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +14,15 @@ from pydantic_core import PydanticUndefined
 
 from modelatlas.config import Settings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+CONFIGURATION = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 _CODE = re.compile(r"`([^`]+)`")
 
 
 def _table() -> list[tuple[list[str], list[str]]]:
-    """(variables, default values) of each row of the README's configuration table."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    """(variables, default values) of each row of the configuration table (the page's only
+    table whose rows start with a variable in backticks)."""
     rows = []
-    for line in section.splitlines():
+    for line in CONFIGURATION.read_text(encoding="utf-8").splitlines():
         if not line.startswith("| `"):
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
