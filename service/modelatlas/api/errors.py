@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 from graphql import GraphQLError, GraphQLSyntaxError
+from neo4j.exceptions import Neo4jError
 from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 
@@ -34,9 +35,33 @@ INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 TIMEOUT = "TIMEOUT"
+WRITE_CONFLICT = "WRITE_CONFLICT"
 
 INTERNAL_MESSAGE = "Internal server error"
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly"
+CONFLICT_MESSAGE = (
+    "Other writes held the records this one needs for longer than it could wait; nothing "
+    "was written. Retry after a moment"
+)
+RETRY_AFTER_S = 1
+"""The retry hint a WRITE_CONFLICT carries (seconds)."""
+_LOCK_CODES: Final = frozenset(
+    {
+        "Neo.ClientError.Transaction.LockClientStopped",
+        "Neo.TransientError.Transaction.LockClientStopped",
+        "Neo.TransientError.Transaction.DeadlockDetected",
+        "Neo.TransientError.Transaction.LockAcquisitionTimeout",
+    }
+)
+"""Neo4j's codes for a transaction stopped while it waited for another's locks."""
+
+
+def _lock_conflict(original: BaseException | None) -> bool:
+    """Whether Neo4j stopped the transaction over locks (its retries, if any, were spent)."""
+    for candidate in (original, getattr(original, "__cause__", None)):
+        if isinstance(candidate, Neo4jError) and candidate.code in _LOCK_CODES:
+            return True
+    return False
 
 
 class ApiError(Exception):
@@ -167,6 +192,14 @@ def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -
         return _with(error, GRAPHQL_PARSE_FAILED)
     if id(error) in validation:
         return _with(error, GRAPHQL_VALIDATION_FAILED)
+    if _lock_conflict(original):
+        log.warning("write conflict at %s: %s", _where(error), getattr(original, "code", ""))
+        return _with(
+            error,
+            WRITE_CONFLICT,
+            CONFLICT_MESSAGE,
+            {"retryable": True, "retryAfterSeconds": RETRY_AFTER_S},
+        )
     if isinstance(original, UNAVAILABLE) or isinstance(
         getattr(original, "__cause__", None), UNAVAILABLE
     ):
