@@ -18,19 +18,11 @@ from modelatlas.domain import (
     Source,
 )
 from modelatlas.graph import Graph, count_round_trips
-from modelatlas.graph.reads import (
-    SEARCH_WINDOW,
-    ClaimWhere,
-    InvalidArgument,
-    ModelWhere,
-    NotFound,
-    PageRequest,
-    SearchKind,
-    decode_cursor,
-    encode_cursor,
-    lucene_query,
-    normalise_key,
-)
+from modelatlas.graph.reads.errors import InvalidArgument, NotFound
+from modelatlas.graph.reads.filters import ClaimWhere, ModelWhere
+from modelatlas.graph.reads.kinds import normalise_key
+from modelatlas.graph.reads.name_search import SEARCH_WINDOW, SearchKind, lucene_query
+from modelatlas.graph.reads.paging import PageRequest, decode_cursor, encode_cursor
 from modelatlas.knowledge import KnowledgeGraph
 
 anyio = pytest.mark.anyio

@@ -63,7 +63,8 @@ from modelatlas.api.errors import TIMEOUT
 from modelatlas.api.requestlog import note_error_code
 from modelatlas.config import Settings
 from modelatlas.graph.core import DeadlineExceeded
-from modelatlas.graph.reads import InvalidArgument, check_first
+from modelatlas.graph.reads.errors import InvalidArgument
+from modelatlas.graph.reads.paging import check_first
 
 QUERY_TOO_DEEP: Final = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
