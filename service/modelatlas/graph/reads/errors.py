@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 
 class ReadError(Exception):
-    """A read that cannot be answered as asked; ``extensions`` carries a GraphQL error code."""
-
-    code: ClassVar[str] = "BAD_USER_INPUT"
+    """A read that cannot be answered as asked; the class says which kind of failure it is, and
+    api/errors.py turns it into the GraphQL error code and argument name a client sees."""
 
     def __init__(self, message: str, *, argument: str | None = None) -> None:
-        """Keep the message and, when one argument is to blame, its name."""
+        """Keep the message and, when one argument is to blame, its name as the read function
+        spells it (``within_days``, ``order``), not as the GraphQL schema does."""
         super().__init__(message)
         self.argument = argument
-
-    @property
-    def extensions(self) -> dict[str, Any]:
-        """What GraphQL reports next to the message (graphql-core copies this attribute)."""
-        found: dict[str, Any] = {"code": self.code}
-        if self.argument is not None:
-            found["argument"] = self.argument
-        return found
 
 
 class InvalidArgument(ReadError, ValueError):
@@ -30,5 +20,3 @@ class InvalidArgument(ReadError, ValueError):
 
 class NotFound(ReadError, LookupError):
     """The entity a question is about does not exist."""
-
-    code: ClassVar[str] = "NOT_FOUND"

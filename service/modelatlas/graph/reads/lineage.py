@@ -95,7 +95,7 @@ def _check_lineage(direction: LineageDirection, max_depth: int | None, first: in
     name = _lineage_name(direction)
     check_first(first, name)
     if max_depth is not None and max_depth < 1:
-        raise InvalidArgument("`maxDepth` must be at least 1", argument="maxDepth")
+        raise InvalidArgument("`maxDepth` must be at least 1", argument="max_depth")
     return name
 
 

@@ -115,5 +115,5 @@ def _order(kind: _Kind, order: str | None) -> tuple[str, _Order]:
         return name, kind.orders[name]
     except KeyError:
         raise InvalidArgument(
-            f"{kind.label} lists cannot be ordered by {name!r}", argument="orderBy"
+            f"{kind.label} lists cannot be ordered by {name!r}", argument="order"
         ) from None

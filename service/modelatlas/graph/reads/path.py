@@ -142,7 +142,7 @@ async def shortest_path(
     """
     if max_hops not in _HOP_BOUNDS:
         raise InvalidArgument(
-            f"`maxHops` must be between 1 and {MAX_PATH_HOPS}", argument="maxHops"
+            f"`maxHops` must be between 1 and {MAX_PATH_HOPS}", argument="max_hops"
         )
     params = {**_ref_params(source, "a_"), **_ref_params(target, "b_")}
     types = None if relationships is None else tuple(sorted(set(_values(relationships))))

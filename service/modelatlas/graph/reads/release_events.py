@@ -75,7 +75,7 @@ async def events_after_release(
     """
     if not 0 <= within_days <= MAX_WITHIN_DAYS:
         raise InvalidArgument(
-            f"`withinDays` must be between 0 and {MAX_WITHIN_DAYS}", argument="withinDays"
+            f"`withinDays` must be between 0 and {MAX_WITHIN_DAYS}", argument="within_days"
         )
     slug = _slug(model)
     params: dict[str, Any] = {
