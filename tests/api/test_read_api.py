@@ -496,59 +496,58 @@ async def test_page_size_and_cursor_errors(seeded_client: httpx.AsyncClient) -> 
     assert foreign[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+BAD_INPUT = "BAD_USER_INPUT"
+
+
 @pytest.mark.parametrize(
-    ("query", "error"),
+    ("query", "message", "at", "extensions"),
     [
         (
             '{ eventsAfterRelease(model: "deepseek-r1", withinDays: -1) { totalCount } }',
-            {
-                "message": "`withinDays` must be between 0 and 3660",
-                "locations": [{"line": 1, "column": 3}],
-                "path": ["eventsAfterRelease"],
-                "extensions": {"code": "BAD_USER_INPUT", "argument": "withinDays"},
-            },
+            "`withinDays` must be between 0 and 3660",
+            (3, ["eventsAfterRelease"]),
+            {"code": BAD_INPUT, "argument": "withinDays"},
         ),
         (
             '{ model(slug: "deepseek-r1") { derivedModels(maxDepth: 0) { totalCount } } }',
-            {
-                "message": "`maxDepth` must be at least 1",
-                "locations": [{"line": 1, "column": 32}],
-                "path": ["model", "derivedModels"],
-                "extensions": {"code": "BAD_USER_INPUT", "argument": "maxDepth"},
-            },
+            "`maxDepth` must be at least 1",
+            (32, ["model", "derivedModels"]),
+            {"code": BAD_INPUT, "argument": "maxDepth"},
         ),
         (
             '{ path(from: "moonshot-ai", to: "nvidia", maxHops: 11) { hops } }',
-            {
-                "message": "`maxHops` must be between 1 and 10",
-                "locations": [{"line": 1, "column": 3}],
-                "path": ["path"],
-                "extensions": {"code": "BAD_USER_INPUT", "argument": "maxHops"},
-            },
+            "`maxHops` must be between 1 and 10",
+            (3, ["path"]),
+            {"code": BAD_INPUT, "argument": "maxHops"},
         ),
         (
             '{ search(text: "' + "a" * 501 + '") { key } }',
-            {
-                "message": "The search text is longer than 500 characters.",
-                "locations": [{"line": 1, "column": 3}],
-                "path": ["search"],
-                "extensions": {"code": "BAD_USER_INPUT", "argument": "text"},
-            },
+            "The search text is longer than 500 characters.",
+            (3, ["search"]),
+            {"code": BAD_INPUT, "argument": "text"},
         ),
         (
             '{ leaderboard(benchmark: "no-such-benchmark") { totalCount } }',
-            {
-                "message": "no benchmark 'no-such-benchmark'",
-                "locations": [{"line": 1, "column": 3}],
-                "path": ["leaderboard"],
-                "extensions": {"code": "NOT_FOUND"},
-            },
+            "no benchmark 'no-such-benchmark'",
+            (3, ["leaderboard"]),
+            {"code": "NOT_FOUND"},
         ),
     ],
 )
 async def test_read_errors_name_the_argument_as_the_schema_spells_it(
-    seeded_client: httpx.AsyncClient, query: str, error: dict[str, Any]
+    seeded_client: httpx.AsyncClient,
+    query: str,
+    message: str,
+    at: tuple[int, list[str]],
+    extensions: dict[str, str],
 ) -> None:
+    column, path = at
+    error = {
+        "message": message,
+        "locations": [{"line": 1, "column": column}],
+        "path": path,
+        "extensions": extensions,
+    }
     for _ in range(2):  # the second run of a document may be answered by its compiled plan
         assert await gql_errors(seeded_client, query) == [error]
 
