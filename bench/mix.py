@@ -28,7 +28,7 @@ from typing import Any, Final
 
 import neo4j
 
-from modelatlas.graph.reads import SEARCH_WINDOW, lucene_query, search_words
+from modelatlas.graph.reads.name_search import SEARCH_WINDOW, lucene_query, search_words
 
 FIRST: Final = 20
 """Page size of the lists in the mix (the service's default)."""

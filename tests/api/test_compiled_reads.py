@@ -33,7 +33,8 @@ from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.db.local import free_port
 from modelatlas.domain import Dataset, Result
 from modelatlas.graph import Graph, count_round_trips
-from modelatlas.graph.reads import KINDS, MAX_PREFETCH_BRANCHES, MAX_PREFETCH_DEPTH, RELATIONS
+from modelatlas.graph.reads.kinds import KINDS, RELATIONS
+from modelatlas.graph.reads.prefetch import MAX_PREFETCH_BRANCHES, MAX_PREFETCH_DEPTH
 from modelatlas.knowledge import KnowledgeGraph
 
 pytestmark = pytest.mark.anyio
@@ -280,7 +281,7 @@ async def test_a_selection_wider_than_one_statement_reads_is_read_per_level(
 ) -> None:
     client, compiled = app_client
     # a model with every relationship, page and order three levels deep: read along in one
-    # statement, that is more subqueries than Neo4j plans in reasonable time (reads.py)
+    # statement, that is more subqueries than Neo4j plans in reasonable time (reads/prefetch.py)
     document = _document("model", "Model") + "\n# not the document of the test above"
     variables = {"key": "deepseek-r1"}
     first, through_strawberry, through_plan = await _round_trips(

@@ -41,7 +41,9 @@ async def test_router_mounted_in_another_app(seeded_graph: Graph, test_settings:
 
 async def test_python_api_answers_the_same_questions(seeded_graph: Graph) -> None:
     from modelatlas import KnowledgeGraph
-    from modelatlas.graph.reads import ClaimWhere, CountBy, ModelOrder, ModelWhere
+    from modelatlas.graph.reads.counts import CountBy
+    from modelatlas.graph.reads.filters import ClaimWhere, ModelWhere
+    from modelatlas.graph.reads.orders import ModelOrder
 
     kg = KnowledgeGraph(seeded_graph)
     beaten = await kg.models_claimed_to_beat("gpt-4", include_variants=True)

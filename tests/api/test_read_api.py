@@ -496,6 +496,62 @@ async def test_page_size_and_cursor_errors(seeded_client: httpx.AsyncClient) -> 
     assert foreign[0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+BAD_INPUT = "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "at", "extensions"),
+    [
+        (
+            '{ eventsAfterRelease(model: "deepseek-r1", withinDays: -1) { totalCount } }',
+            "`withinDays` must be between 0 and 3660",
+            (3, ["eventsAfterRelease"]),
+            {"code": BAD_INPUT, "argument": "withinDays"},
+        ),
+        (
+            '{ model(slug: "deepseek-r1") { derivedModels(maxDepth: 0) { totalCount } } }',
+            "`maxDepth` must be at least 1",
+            (32, ["model", "derivedModels"]),
+            {"code": BAD_INPUT, "argument": "maxDepth"},
+        ),
+        (
+            '{ path(from: "moonshot-ai", to: "nvidia", maxHops: 11) { hops } }',
+            "`maxHops` must be between 1 and 10",
+            (3, ["path"]),
+            {"code": BAD_INPUT, "argument": "maxHops"},
+        ),
+        (
+            '{ search(text: "' + "a" * 501 + '") { key } }',
+            "The search text is longer than 500 characters.",
+            (3, ["search"]),
+            {"code": BAD_INPUT, "argument": "text"},
+        ),
+        (
+            '{ leaderboard(benchmark: "no-such-benchmark") { totalCount } }',
+            "no benchmark 'no-such-benchmark'",
+            (3, ["leaderboard"]),
+            {"code": "NOT_FOUND"},
+        ),
+    ],
+)
+async def test_read_errors_name_the_argument_as_the_schema_spells_it(
+    seeded_client: httpx.AsyncClient,
+    query: str,
+    message: str,
+    at: tuple[int, list[str]],
+    extensions: dict[str, str],
+) -> None:
+    column, path = at
+    error = {
+        "message": message,
+        "locations": [{"line": 1, "column": column}],
+        "path": path,
+        "extensions": extensions,
+    }
+    for _ in range(2):  # the second run of a document may be answered by its compiled plan
+        assert await gql_errors(seeded_client, query) == [error]
+
+
 async def test_relationships_in_both_directions(seeded_client: httpx.AsyncClient) -> None:
     data = await gql(
         seeded_client,

@@ -14,7 +14,7 @@ import pytest
 from modelatlas.api.auth import Role, new_key
 from modelatlas.graph import Graph
 from modelatlas.graph.drafts import list_drafts
-from modelatlas.graph.reads import ClaimWhere
+from modelatlas.graph.reads.filters import ClaimWhere
 from modelatlas.ingest import load_yaml_files
 from modelatlas.ingest.drafts import ingest_article
 from modelatlas.knowledge import KnowledgeGraph

@@ -13,13 +13,9 @@ import pytest
 
 from modelatlas.domain import Dataset
 from modelatlas.graph import Graph
-from modelatlas.graph.reads import (
-    _LEADERBOARD,
-    _LEADERBOARD_TOP,
-    KINDS,
-    _nodes_statement,
-    _page_statement,
-)
+from modelatlas.graph.reads.kinds import KINDS
+from modelatlas.graph.reads.leaderboards import _LEADERBOARD, _LEADERBOARD_TOP
+from modelatlas.graph.reads.listing import _nodes_statement, _page_statement
 from modelatlas.knowledge import KnowledgeGraph
 
 pytestmark = pytest.mark.anyio

@@ -11,14 +11,13 @@ import pytest
 from modelatlas.domain import Accessibility, Dataset, Model, OrganizationKind, slugify
 from modelatlas.ingest.epoch import (
     BENCHMARKS_SOURCE,
-    MODELS_SOURCE,
     EpochFormatError,
     model_lookup,
     model_slug,
     name_key,
-    parse_epoch_benchmarks,
-    parse_epoch_models,
 )
+from modelatlas.ingest.epoch_benchmarks import parse_epoch_benchmarks
+from modelatlas.ingest.epoch_models import MODELS_SOURCE, parse_epoch_models
 from modelatlas.ingest.resolution import resolve_models
 from modelatlas.ingest.tabular import ImportBatch
 

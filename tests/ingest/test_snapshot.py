@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from modelatlas.ingest.epoch import parse_epoch_benchmarks, parse_epoch_models
+from modelatlas.ingest.epoch_benchmarks import parse_epoch_benchmarks
+from modelatlas.ingest.epoch_models import parse_epoch_models
 from modelatlas.ingest.snapshot import (
     DATASETS,
     SnapshotError,

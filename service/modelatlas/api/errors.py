@@ -1,11 +1,13 @@
 """Every GraphQL error carries `extensions.code`, and unexpected ones never show their detail.
 
 Resolvers raise :class:`ApiError` subclasses (or a ``GraphQLError`` with a code) for errors the
-client should read. The :class:`ErrorCodes` schema extension then gives every error in a
-response a code: parse and validation failures, variable coercion, an unavailable Neo4j, a
-request past its deadline, and everything else, which is logged with its traceback and
-answered as "Internal server error". A value quoted in a message (a cursor, a name, a field
-the client sent) is cut to ``MAX_QUOTED`` characters, so a huge input never comes back whole.
+client should read; the read layer's plain errors (graph/reads/errors.py) get their code and
+their argument's GraphQL name here (:func:`read_error_extensions`). The :class:`ErrorCodes`
+schema extension then gives every error in a response a code: parse and validation failures,
+variable coercion, an unavailable Neo4j, a request past its deadline, and everything else, which
+is logged with its traceback and answered as "Internal server error". A value quoted in a
+message (a cursor, a name, a field the client sent) is cut to ``MAX_QUOTED`` characters, so a
+huge input never comes back whole.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from neo4j.exceptions import Neo4jError
 from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
+from strawberry.utils.str_converters import to_camel_case
 
 from modelatlas.domain import MAX_QUOTED, shorten
 from modelatlas.graph.core import UNAVAILABLE, DeadlineExceeded
+from modelatlas.graph.reads import errors as read_errors
 
 log = logging.getLogger("modelatlas.api.errors")
 
@@ -107,6 +111,25 @@ class ServiceUnavailableError(ApiError):
     code = SERVICE_UNAVAILABLE
 
 
+_READ_ARGUMENTS: Final = {"order": "orderBy"}
+"""Read arguments whose GraphQL name is not their Python name in camelCase."""
+
+
+def read_error_code(error: read_errors.ReadError) -> str:
+    """The code of a read that cannot be answered: NOT_FOUND when what it is about does not
+    exist, else BAD_USER_INPUT."""
+    return NOT_FOUND if isinstance(error, read_errors.NotFound) else BAD_USER_INPUT
+
+
+def read_error_extensions(error: read_errors.ReadError) -> dict[str, Any]:
+    """What GraphQL reports next to a read error's message: its code and, when one argument is
+    to blame, that argument as the schema names it (`within_days` -> `withinDays`)."""
+    found: dict[str, Any] = {"code": read_error_code(error)}
+    if error.argument is not None:
+        found["argument"] = _READ_ARGUMENTS.get(error.argument) or to_camel_case(error.argument)
+    return found
+
+
 def field_path(loc: Sequence[int | str], root: str = "input") -> str:
     """Render a pydantic error location as a GraphQL argument path, e.g. input[2].sources."""
     path = root
@@ -184,6 +207,8 @@ def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -
     original = error.original_error
     if isinstance(original, ApiError):
         return _with(error, original.code, extra=original.extensions)
+    if isinstance(original, read_errors.ReadError):
+        return _with(error, read_error_code(original), extra=read_error_extensions(original))
     if isinstance(original, DeadlineExceeded):
         return deadline_error(error, original.seconds)
     if error.extensions and "code" in error.extensions:

@@ -59,11 +59,12 @@ from neo4j.exceptions import Neo4jError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
-from modelatlas.api.errors import TIMEOUT
+from modelatlas.api.errors import TIMEOUT, read_error_extensions
 from modelatlas.api.requestlog import note_error_code
 from modelatlas.config import Settings
 from modelatlas.graph.core import DeadlineExceeded
-from modelatlas.graph.reads import InvalidArgument, check_first
+from modelatlas.graph.reads.errors import InvalidArgument
+from modelatlas.graph.reads.paging import check_first
 
 QUERY_TOO_DEEP: Final = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
@@ -336,7 +337,7 @@ class _Cost:
         try:
             check_first(value, node.name.value)
         except InvalidArgument as exc:
-            raise GraphQLError(str(exc), node, extensions=exc.extensions) from None
+            raise GraphQLError(str(exc), node, extensions=read_error_extensions(exc)) from None
         return int(value)
 
 

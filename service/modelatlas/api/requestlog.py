@@ -35,7 +35,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from modelatlas.api.auth import access_of
+from modelatlas.api.errors import read_error_code
 from modelatlas.config import Settings
+from modelatlas.graph.reads.errors import ReadError
 
 REQUEST_ID_HEADER: Final = "x-request-id"
 _SANE_ID: Final = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}")
@@ -229,7 +231,12 @@ class QuietSchema(strawberry.Schema):
         if not graphql_log.isEnabledFor(logging.DEBUG):
             return
         for error in errors:
-            code = (error.extensions or {}).get("code") or type(error.original_error).__name__
+            original = error.original_error
+            code = (error.extensions or {}).get("code") or (
+                read_error_code(original)
+                if isinstance(original, ReadError)
+                else type(original).__name__
+            )
             where = ".".join(str(p) for p in error.path) if error.path else "(operation)"
             graphql_log.debug("GraphQL error %s at %s: %s", code, where, error.message)
 

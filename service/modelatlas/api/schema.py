@@ -58,21 +58,21 @@ from modelatlas.api.types import (
 )
 from modelatlas.domain import ClaimKind, EventKind
 from modelatlas.graph import Graph, evidence, reads
-from modelatlas.graph.reads import (
+from modelatlas.graph.reads.counts import CountBy
+from modelatlas.graph.reads.name_search import SearchKind
+from modelatlas.graph.reads.orders import (
     BenchmarkOrder,
     ClaimOrder,
-    CountBy,
     CountryOrder,
     MarketEventOrder,
     ModelOrder,
     OrganizationOrder,
-    Page,
-    RelationshipType,
     ReleaseOrder,
     ResultOrder,
-    SearchKind,
     SourceOrder,
 )
+from modelatlas.graph.reads.paging import Page
+from modelatlas.graph.reads.path import RelationshipType
 
 _PAGE: Final = reads.DEFAULT_PAGE_SIZE
 CACHE_SIZE: Final = 1024

@@ -37,19 +37,18 @@ from modelatlas.domain import (
     OrganizationKind,
 )
 from modelatlas.graph import reads
-from modelatlas.graph.reads import (
+from modelatlas.graph.reads.counts import CountBy
+from modelatlas.graph.reads.name_search import SearchKind
+from modelatlas.graph.reads.orders import (
     ClaimOrder,
-    CountBy,
-    Direction,
     MarketEventOrder,
     ModelOrder,
     OrganizationOrder,
-    RelationshipType,
     ReleaseOrder,
     ResultOrder,
-    SearchKind,
-    TimelineKind,
 )
+from modelatlas.graph.reads.path import Direction, RelationshipType
+from modelatlas.graph.reads.timelines import TimelineKind
 
 NodeT = TypeVar("NodeT")
 

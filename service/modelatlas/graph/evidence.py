@@ -20,26 +20,23 @@ from typing import Any, Final, LiteralString
 
 from modelatlas.domain import COMPARATIVE_CLAIM_KINDS, ClaimVerdict
 from modelatlas.graph.core import Graph, Row
-from modelatlas.graph.reads import (
-    _TAIL_DESC,
-    DEFAULT_PAGE_SIZE,
+from modelatlas.graph.reads.filters import _slug
+from modelatlas.graph.reads.kinds import _shaped
+from modelatlas.graph.reads.nodes import (
     BenchmarkNode,
     ClaimNode,
     ModelNode,
     OrganizationNode,
-    Page,
     ResultNode,
     SourceNode,
-    _analytic_page,
     _benchmark,
     _claim,
     _model,
     _organization,
     _result,
-    _shaped,
-    _slug,
     _source,
 )
+from modelatlas.graph.reads.paging import _TAIL_DESC, DEFAULT_PAGE_SIZE, Page, _analytic_page
 
 __all__ = [
     "ClaimEvidence",

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Final, LiteralString
 
 from modelatlas.graph.core import Graph
-from modelatlas.graph.reads import ModelNode, NotFound, ResultNode, _model, _result, _shaped
+from modelatlas.graph.reads.errors import NotFound
+from modelatlas.graph.reads.kinds import _shaped
+from modelatlas.graph.reads.nodes import ModelNode, ResultNode, _model, _result
 
 __all__ = ["RecordPoint", "record_history"]
 

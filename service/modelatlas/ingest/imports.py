@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Final
 
 from modelatlas.graph.writes import WriteReport, link_derivations, name_index
-from modelatlas.ingest.epoch import model_lookup, parse_epoch_benchmarks, parse_epoch_models
+from modelatlas.ingest.epoch import model_lookup
+from modelatlas.ingest.epoch_benchmarks import parse_epoch_benchmarks
 from modelatlas.ingest.epoch_db import parse_epoch_db
+from modelatlas.ingest.epoch_models import parse_epoch_models
 from modelatlas.ingest.lmarena import parse_lmarena
 from modelatlas.ingest.resolution import resolve_models
 from modelatlas.ingest.tabular import ImportBatch, ImportReport

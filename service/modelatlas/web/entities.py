@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
-from modelatlas.graph.reads import (
-    KINDS,
+from modelatlas.graph.reads.kinds import KINDS
+from modelatlas.graph.reads.nodes import (
     BenchmarkNode,
     ClaimNode,
     CountryNode,
     MarketEventNode,
     ModelNode,
     OrganizationNode,
-    PathNode,
     ReleaseNode,
     ResultNode,
     SourceNode,
 )
+from modelatlas.graph.reads.path import PathNode
 
 PAGE_PREFIX: Final[dict[str, str]] = {
     "Model": "models",

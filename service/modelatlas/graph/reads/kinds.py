@@ -1,0 +1,383 @@
+"""The allow-list statements are built from: each label's and relationship field's fixed text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, LiteralString
+from urllib.parse import urlsplit
+
+from modelatlas.domain import DERIVED_PREFIX
+from modelatlas.graph.core import Row
+from modelatlas.graph.reads.errors import InvalidArgument
+from modelatlas.graph.reads.filters import (
+    _NAME_CONTAINS,
+    BenchmarkWhere,
+    ClaimWhere,
+    CountryWhere,
+    MarketEventWhere,
+    ModelWhere,
+    OrganizationWhere,
+    ReleaseWhere,
+    ResultWhere,
+    SourceWhere,
+    _code,
+    _Filter,
+    _in,
+    _linked,
+    _slug,
+    _text,
+    _values,
+)
+from modelatlas.graph.reads.nodes import (
+    _benchmark,
+    _claim,
+    _country,
+    _event,
+    _model,
+    _organization,
+    _release,
+    _result,
+    _source,
+)
+from modelatlas.graph.reads.orders import _by_date, _by_name, _Order
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """Everything the read layer knows about one node label (all fixed text)."""
+
+    label: LiteralString
+    key: LiteralString
+    projection: LiteralString  # a map projection body, prefixed with a variable name
+    build: Callable[[Row], Any]
+    where: type[Any] | None
+    filters: Mapping[str, _Filter]
+    orders: Mapping[str, _Order]
+    default_order: str
+
+
+KINDS: Final[dict[str, _Kind]] = {
+    "Organization": _Kind(
+        "Organization",
+        "slug",
+        "{.slug, .name, .aliases, .kind, .website}",
+        _organization,
+        OrganizationWhere,
+        {
+            "name_contains": _NAME_CONTAINS,
+            "country": _linked("-[:BASED_IN]->(:Country {code: $f_country})", _code),
+            "kind": _in("kind"),
+            "part_of": _linked("-[:PART_OF]->(:Organization {slug: $f_part_of})", _slug),
+        },
+        _by_name(),
+        "NAME_ASC",
+    ),
+    "Country": _Kind(
+        "Country",
+        "code",
+        "{.code, .name}",
+        _country,
+        CountryWhere,
+        {"name_contains": _Filter("toLower(n.name) CONTAINS $f_name_contains", _text)},
+        {
+            "NAME_ASC": _Order("toLower(coalesce(n.name, n.code))", False, "text"),
+            "CODE_ASC": _Order("n.code", False, "text"),
+        },
+        "NAME_ASC",
+    ),
+    "Model": _Kind(
+        "Model",
+        "slug",
+        "{.slug, .name, .aliases, .parameters, .trainingComputeFlop, .modalities, "
+        ".accessibility, .releasedOn}",
+        _model,
+        ModelWhere,
+        {
+            "name_contains": _NAME_CONTAINS,
+            "organization": _linked(
+                "<-[:DEVELOPED]-(:Organization {slug: $f_organization})", _slug
+            ),
+            "country": _linked(
+                "<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->(:Country {code: $f_country})", _code
+            ),
+            "accessibility": _in("accessibility"),
+            "modality": _Filter("$f_modality IN n.modalities", _text),
+            "released_from": _Filter("n.releasedOn >= $f_released_from"),
+            "released_to": _Filter("n.releasedOn <= $f_released_to"),
+            "derived_from": _linked("-[:DERIVED_FROM]->(:Model {slug: $f_derived_from})", _slug),
+            "variant_of": _linked("-[:VARIANT_OF]->(:Model {slug: $f_variant_of})", _slug),
+        },
+        {
+            **_by_name(),
+            **_by_date("releasedOn", "RELEASED_ON"),
+            "PARAMETERS_DESC": _Order("coalesce(n.parameters, -1)", True, "int"),
+            "PARAMETERS_ASC": _Order("coalesce(n.parameters, 9223372036854775807)", False, "int"),
+        },
+        "NAME_ASC",
+    ),
+    "Release": _Kind(
+        "Release",
+        "slug",
+        "{.slug, .title, .date, .channel}",
+        _release,
+        ReleaseWhere,
+        {
+            "organization": _linked(
+                "-[:ANNOUNCED_BY]->(:Organization {slug: $f_organization})", _slug
+            ),
+            "model": _linked("-[:INTRODUCED]->(:Model {slug: $f_model})", _slug),
+            "date_from": _Filter("n.date >= $f_date_from"),
+            "date_to": _Filter("n.date <= $f_date_to"),
+        },
+        _by_date("date", "DATE"),
+        "DATE_DESC",
+    ),
+    "Benchmark": _Kind(
+        "Benchmark",
+        "slug",
+        "{.slug, .name, .category, .metric, .higherIsBetter}",
+        _benchmark,
+        BenchmarkWhere,
+        {
+            "name_contains": _NAME_CONTAINS,
+            "category": _Filter("toLower(n.category) CONTAINS $f_category", _text),
+        },
+        _by_name(),
+        "NAME_ASC",
+    ),
+    "Claim": _Kind(
+        "Claim",
+        "id",
+        "{.id, .kind, .statement, .score, .madeOn, .status, .againstScore, .verdict}",
+        _claim,
+        ClaimWhere,
+        {
+            "kind": _in("kind"),
+            "status": _in("status"),
+            "verdict": _in("verdict"),
+            "derived": _Filter("(n.id STARTS WITH '" + DERIVED_PREFIX + "') = $f_derived"),
+            "claimant": _linked("-[:CLAIMED_BY]->(:Organization {slug: $f_claimant})", _slug),
+            "claimant_country": _linked(
+                "-[:CLAIMED_BY]->(:Organization)-[:BASED_IN]->"
+                "(:Country {code: $f_claimant_country})",
+                _code,
+            ),
+            "subject": _linked("-[:SUBJECT]->(:Model {slug: $f_subject})", _slug),
+            "subject_developer_country": _linked(
+                "-[:SUBJECT]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
+                "(:Country {code: $f_subject_developer_country})",
+                _code,
+            ),
+            "against": _linked("-[:AGAINST]->(:Model {slug: $f_against})", _slug),
+            "against_developer_country": _linked(
+                "-[:AGAINST]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
+                "(:Country {code: $f_against_developer_country})",
+                _code,
+            ),
+            "benchmark": _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug),
+            "made_on_from": _Filter("n.madeOn >= $f_made_on_from"),
+            "made_on_to": _Filter("n.madeOn <= $f_made_on_to"),
+        },
+        _by_date("madeOn", "MADE_ON"),
+        "MADE_ON_DESC",
+    ),
+    "Result": _Kind(
+        "Result",
+        "id",
+        "{.id, .score, .measuredOn, .evaluator, .measuredBy, .selfReported}",
+        _result,
+        ResultWhere,
+        {
+            "model": _linked("-[:OF]->(:Model {slug: $f_model})", _slug),
+            "benchmark": _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug),
+            "evaluator": _Filter("toLower(n.evaluator) CONTAINS $f_evaluator", _text),
+            "measured_by": _Filter("n.measuredBy IN $f_measured_by", _values),
+            "self_reported": _Filter("n.selfReported = $f_self_reported"),
+            "measured_on_from": _Filter("n.measuredOn >= $f_measured_on_from"),
+            "measured_on_to": _Filter("n.measuredOn <= $f_measured_on_to"),
+        },
+        {
+            **_by_date("measuredOn", "MEASURED_ON"),
+            "SCORE_DESC": _Order("n.score", True, "float"),
+            "SCORE_ASC": _Order("n.score", False, "float"),
+        },
+        "MEASURED_ON_DESC",
+    ),
+    "MarketEvent": _Kind(
+        "MarketEvent",
+        "id",
+        "{.id, .kind, .date, .description, .magnitude, .unit}",
+        _event,
+        MarketEventWhere,
+        {
+            "kind": _in("kind"),
+            "organization": _linked("-[:AFFECTED]->(:Organization {slug: $f_organization})", _slug),
+            "country": _linked(
+                "-[:AFFECTED]->(:Organization)-[:BASED_IN]->(:Country {code: $f_country})", _code
+            ),
+            "model": _Filter(
+                "(EXISTS { (n)-[:ATTRIBUTED_TO]->(:Model {slug: $f_model}) } OR "
+                "EXISTS { (n)-[:ATTRIBUTED_TO]->(:Release)-[:INTRODUCED]->"
+                "(:Model {slug: $f_model}) })",
+                _slug,
+            ),
+            "date_from": _Filter("n.date >= $f_date_from"),
+            "date_to": _Filter("n.date <= $f_date_to"),
+        },
+        _by_date("date", "DATE"),
+        "DATE_DESC",
+    ),
+    "Source": _Kind(
+        "Source",
+        "url",
+        "{.url, .title, .publisher, .author, .publishedOn}",
+        _source,
+        SourceWhere,
+        {
+            "publisher": _Filter("toLower(n.publisher) CONTAINS $f_publisher", _text),
+            "title_contains": _Filter("toLower(n.title) CONTAINS $f_title_contains", _text),
+            "published_from": _Filter("n.publishedOn >= $f_published_from"),
+            "published_to": _Filter("n.publishedOn <= $f_published_to"),
+        },
+        {**_by_date("publishedOn", "PUBLISHED_ON"), "URL_ASC": _Order("n.url", False, "text")},
+        "PUBLISHED_ON_DESC",
+    ),
+}
+"""Label -> what is read of it, how it is filtered and sorted (the allow-list)."""
+
+
+# ---- relationships
+
+
+@dataclass(frozen=True, slots=True)
+class _Relation:
+    """A relationship field: from parent `p` to child `n` (fixed pattern text)."""
+
+    parent: str
+    pattern: LiteralString
+    child: str
+
+
+RELATIONS: Final[dict[str, _Relation]] = {
+    # Organization
+    "Organization.country": _Relation("Organization", "(p)-[:BASED_IN]->(n:Country)", "Country"),
+    "Organization.parent": _Relation(
+        "Organization", "(p)-[:PART_OF]->(n:Organization)", "Organization"
+    ),
+    "Organization.parts": _Relation(
+        "Organization", "(p)<-[:PART_OF]-(n:Organization)", "Organization"
+    ),
+    "Organization.partners": _Relation(
+        "Organization", "(p)-[:PARTNER_OF]-(n:Organization)", "Organization"
+    ),
+    "Organization.models": _Relation("Organization", "(p)-[:DEVELOPED]->(n:Model)", "Model"),
+    "Organization.claims": _Relation("Organization", "(p)<-[:CLAIMED_BY]-(n:Claim)", "Claim"),
+    "Organization.releases": _Relation(
+        "Organization", "(p)<-[:ANNOUNCED_BY]-(n:Release)", "Release"
+    ),
+    "Organization.events": _Relation(
+        "Organization", "(p)<-[:AFFECTED]-(n:MarketEvent)", "MarketEvent"
+    ),
+    # Country
+    "Country.organizations": _Relation(
+        "Country", "(p)<-[:BASED_IN]-(n:Organization)", "Organization"
+    ),
+    # Model
+    "Model.developers": _Relation("Model", "(p)<-[:DEVELOPED]-(n:Organization)", "Organization"),
+    "Model.claims": _Relation("Model", "(p)<-[:SUBJECT]-(n:Claim)", "Claim"),
+    "Model.claimsAgainst": _Relation("Model", "(p)<-[:AGAINST]-(n:Claim)", "Claim"),
+    "Model.results": _Relation("Model", "(p)<-[:OF]-(n:Result)", "Result"),
+    "Model.releases": _Relation("Model", "(p)<-[:INTRODUCED]-(n:Release)", "Release"),
+    "Model.derivedFrom": _Relation("Model", "(p)-[:DERIVED_FROM]->(n:Model)", "Model"),
+    "Model.variantOf": _Relation("Model", "(p)-[:VARIANT_OF]->(n:Model)", "Model"),
+    "Model.variants": _Relation("Model", "(p)<-[:VARIANT_OF]-(n:Model)", "Model"),
+    "Model.events": _Relation("Model", "(p)<-[:ATTRIBUTED_TO]-(n:MarketEvent)", "MarketEvent"),
+    # Release
+    "Release.announcedBy": _Relation(
+        "Release", "(p)-[:ANNOUNCED_BY]->(n:Organization)", "Organization"
+    ),
+    "Release.introduced": _Relation("Release", "(p)-[:INTRODUCED]->(n:Model)", "Model"),
+    "Release.events": _Relation("Release", "(p)<-[:ATTRIBUTED_TO]-(n:MarketEvent)", "MarketEvent"),
+    "Release.sources": _Relation("Release", "(p)-[:CITED_IN]->(n:Source)", "Source"),
+    # Benchmark
+    "Benchmark.claims": _Relation("Benchmark", "(p)<-[:ON]-(n:Claim)", "Claim"),
+    "Benchmark.results": _Relation("Benchmark", "(p)<-[:ON]-(n:Result)", "Result"),
+    # Claim
+    "Claim.claimant": _Relation("Claim", "(p)-[:CLAIMED_BY]->(n:Organization)", "Organization"),
+    "Claim.subject": _Relation("Claim", "(p)-[:SUBJECT]->(n:Model)", "Model"),
+    "Claim.against": _Relation("Claim", "(p)-[:AGAINST]->(n:Model)", "Model"),
+    "Claim.benchmark": _Relation("Claim", "(p)-[:ON]->(n:Benchmark)", "Benchmark"),
+    "Claim.sources": _Relation("Claim", "(p)-[:CITED_IN]->(n:Source)", "Source"),
+    # Result
+    "Result.model": _Relation("Result", "(p)-[:OF]->(n:Model)", "Model"),
+    "Result.benchmark": _Relation("Result", "(p)-[:ON]->(n:Benchmark)", "Benchmark"),
+    "Result.sources": _Relation("Result", "(p)-[:CITED_IN]->(n:Source)", "Source"),
+    # MarketEvent
+    "MarketEvent.affected": _Relation(
+        "MarketEvent", "(p)-[:AFFECTED]->(n:Organization)", "Organization"
+    ),
+    "MarketEvent.attributedToModels": _Relation(
+        "MarketEvent", "(p)-[:ATTRIBUTED_TO]->(n:Model)", "Model"
+    ),
+    "MarketEvent.attributedToReleases": _Relation(
+        "MarketEvent", "(p)-[:ATTRIBUTED_TO]->(n:Release)", "Release"
+    ),
+    "MarketEvent.sources": _Relation("MarketEvent", "(p)-[:CITED_IN]->(n:Source)", "Source"),
+    # Source (what cites it)
+    "Source.claims": _Relation("Source", "(p)<-[:CITED_IN]-(n:Claim)", "Claim"),
+    "Source.results": _Relation("Source", "(p)<-[:CITED_IN]-(n:Result)", "Result"),
+    "Source.releases": _Relation("Source", "(p)<-[:CITED_IN]-(n:Release)", "Release"),
+    "Source.events": _Relation("Source", "(p)<-[:CITED_IN]-(n:MarketEvent)", "MarketEvent"),
+}
+"""Relationship field name -> fixed pattern: the only relationships reads traverse."""
+
+CITED_KINDS: Final = ("Release", "Claim", "Result", "MarketEvent")
+
+
+def _relation(name: str) -> _Relation:
+    try:
+        return RELATIONS[name]
+    except KeyError:
+        raise InvalidArgument(f"unknown relationship field {name!r}") from None
+
+
+def _kind(name: str) -> _Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise InvalidArgument(f"unknown kind {name!r}") from None
+
+
+def _shaped(statement: LiteralString) -> LiteralString:
+    """Replace `@Kind` after a variable with that kind's map projection (`m@Model`)."""
+    for name in sorted(KINDS, key=len, reverse=True):
+        statement = statement.replace("@" + name, KINDS[name].projection)
+    return statement
+
+
+# ---- natural keys
+
+
+def normalise_key(kind_name: str, key: str) -> str:
+    """The stored form of a natural key as a user may type it ("GPT-4o" -> "gpt-4o")."""
+    kind = _kind(kind_name)
+    if kind.key == "code":
+        return _code(key)
+    if kind.key == "url":
+        return _source_key(key)
+    return _slug(key)
+
+
+def _source_key(url: str) -> str:
+    """Lower-case an http(s) URL's scheme and host as writes do; other keys stay as given."""
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and url[len(scheme) : len(scheme) + 3] == "://":
+        rest = url[len(scheme) + 3 + len(parts.netloc) :]
+        return f"{scheme}://{parts.netloc.lower()}{rest}"
+    if scheme == "urn":
+        head, _, tail = url.partition(":")[2].partition(":")
+        return f"urn:{head.lower()}:{tail}"
+    return url
