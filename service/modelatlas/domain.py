@@ -1,6 +1,6 @@
 """Validated input records for the graph, so bad data is rejected before anything is written.
 
-Each node kind of the graph model (see DESIGN.md) has one frozen pydantic model here,
+Each node kind of the graph model (see docs/design.md) has one frozen pydantic model here,
 keyed by its natural key. Field names are snake_case in Python and camelCase outside
 (YAML, GraphQL); both spellings are accepted on input. Relationships are given as the
 natural keys of the records they point to, and :meth:`Dataset.check_references` reports

@@ -4,7 +4,7 @@ plain route.
 The route parses the request, runs `schema.execute` (so strawberry's extensions, caches and
 error handling all apply) and answers with an orjson body. It is a plain route rather than
 strawberry's FastAPI router because that router's dependency solving and request adapters
-cost more per request than the GraphQL work of a small query (PERFORMANCE-NOTES.md), and
+cost more per request than the GraphQL work of a small query (docs/performance.md), and
 because the spec's behaviour is then in one place: the `application/graphql-response+json`
 media type when the client accepts it, 400 for request errors (unparsable or invalid
 documents, bad variables) under that media type, no `data` entry when execution never

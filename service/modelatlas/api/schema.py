@@ -2,7 +2,7 @@
 
 Root fields are thin: they normalise arguments and call the same `KnowledgeGraph` methods an
 embedding application calls. Parser and validation results are cached (validation is most
-of a small request's cost otherwise; see PERFORMANCE-NOTES.md).
+of a small request's cost otherwise; see docs/performance.md).
 """
 
 from __future__ import annotations
