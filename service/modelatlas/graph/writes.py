@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Final, LiteralString, get_args
+from typing import Any, Final, LiteralString, get_args, get_origin
 
 from pydantic_core import PydanticUndefined
 
@@ -61,6 +61,11 @@ KINDS: Final = tuple(cls.KIND for cls in _ORDER)
 def _is_date(annotation: Any) -> bool:
     """Whether a field's type is a date (possibly optional or annotated)."""
     return annotation is dt.date or any(_is_date(arg) for arg in get_args(annotation))
+
+
+def _is_list(annotation: Any) -> bool:
+    """Whether a field's type is a list (possibly annotated)."""
+    return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
 
 
 # Date properties travel as ISO strings and become dates in Cypher: the driver's own packing of
@@ -420,9 +425,7 @@ _LINK_FIELDS: Final = {
 _KEY_PROPERTY: Final = {cls.KIND: cls.KEY_FIELD for cls in _ORDER}
 _LISTS: Final = {
     cls.KIND: frozenset(
-        info.alias or name
-        for name, info in cls.model_fields.items()
-        if "list[" in str(info.annotation)
+        info.alias or name for name, info in cls.model_fields.items() if _is_list(info.annotation)
     )
     for cls in _ORDER
 }
@@ -794,32 +797,29 @@ def _row_key(row: dict[str, Any]) -> str:
     return key
 
 
-async def write_rows(graph: Graph, kind: str, rows: list[dict[str, Any]]) -> None:
-    """Upsert planned rows of one kind in one write transaction (nothing to do for none).
-
-    One statement, so a managed transaction that sends BEGIN with it (`Graph.write`) rather
-    than a transaction function, which waits for BEGIN before the statement goes out.
-    """
-    if not rows:
-        return
-    params = {"rows": sorted(rows, key=_row_key)}
+async def _write_verified(
+    graph: Graph, kind: str, statement: LiteralString, rows: list[dict[str, Any]]
+) -> None:
+    """One verified statement (see `_verified`) over rows in one write transaction function,
+    so that a missing target raises inside it and rolls it back."""
 
     async def work(tx: Transaction) -> None:
-        _check_targets(kind, await tx.run(STATEMENTS[kind], params))
+        _check_targets(kind, await tx.run(statement, {"rows": rows}))
 
     await graph.write_tx(work)
+
+
+async def write_rows(graph: Graph, kind: str, rows: list[dict[str, Any]]) -> None:
+    """Upsert planned rows of one kind in one write transaction (nothing to do for none)."""
+    if rows:
+        await _write_verified(graph, kind, STATEMENTS[kind], sorted(rows, key=_row_key))
 
 
 async def write_links(graph: Graph, kind: str, rows: Sequence[dict[str, Any]]) -> None:
     """Same-kind relationships (lineage, parents, partners), once every node of the kind exists."""
     ordered = sorted(rows, key=_row_key)
     for start in range(0, len(ordered), BATCH_SIZE):
-        params = {"rows": ordered[start : start + BATCH_SIZE]}
-
-        async def work(tx: Transaction, params: dict[str, Any] = params) -> None:
-            _check_targets(kind, await tx.run(LINKS[kind], params))
-
-        await graph.write_tx(work)
+        await _write_verified(graph, kind, LINKS[kind], ordered[start : start + BATCH_SIZE])
 
 
 def by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
