@@ -60,12 +60,19 @@ _LOCK_CODES: Final = frozenset(
 """Neo4j's codes for a transaction stopped while it waited for another's locks."""
 
 
+def neo4j_codes(original: BaseException | None) -> list[str]:
+    """The Neo4j status codes of an error and of its cause (a Neo4j error re-raised as
+    another), so a caller can tell what the server stopped a transaction for."""
+    return [
+        candidate.code
+        for candidate in (original, getattr(original, "__cause__", None))
+        if isinstance(candidate, Neo4jError) and isinstance(candidate.code, str)
+    ]
+
+
 def _lock_conflict(original: BaseException | None) -> bool:
     """Whether Neo4j stopped the transaction over locks (its retries, if any, were spent)."""
-    for candidate in (original, getattr(original, "__cause__", None)):
-        if isinstance(candidate, Neo4jError) and candidate.code in _LOCK_CODES:
-            return True
-    return False
+    return any(code in _LOCK_CODES for code in neo4j_codes(original))
 
 
 class ApiError(Exception):

@@ -55,11 +55,10 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from graphql.validation import ASTValidationRule
-from neo4j.exceptions import Neo4jError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
-from modelatlas.api.errors import TIMEOUT, read_error_extensions
+from modelatlas.api.errors import TIMEOUT, neo4j_codes, read_error_extensions
 from modelatlas.api.requestlog import note_error_code
 from modelatlas.config import Settings
 from modelatlas.graph.core import DeadlineExceeded
@@ -442,11 +441,7 @@ def _timed_out(error: GraphQLError) -> bool:
     original = error.original_error
     if isinstance(original, DeadlineExceeded):
         return False
-    for candidate in (original, getattr(original, "__cause__", None)):
-        code = getattr(candidate, "code", None) if isinstance(candidate, Neo4jError) else None
-        if isinstance(code, str) and code.startswith(_TIMED_OUT):
-            return True
-    return False
+    return any(code.startswith(_TIMED_OUT) for code in neo4j_codes(original))
 
 
 def _timeout_error(error: GraphQLError, limits: QueryLimits) -> GraphQLError:
