@@ -8,6 +8,7 @@ the ones that resolve to nothing in the same batch.
 """
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -26,6 +27,7 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -35,6 +37,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
 
+from modelatlas import graph_model
 from modelatlas.countries import COUNTRY_NAMES, country_code, country_name
 
 __all__ = [
@@ -71,8 +74,12 @@ __all__ = [
     "Source",
     "SourceUrl",
     "WebUrl",
+    "country_key",
+    "lookup_key",
     "shorten",
     "slugify",
+    "source_key",
+    "validate_key",
 ]
 
 MAX_SLUG_LENGTH: Final = 200
@@ -233,6 +240,12 @@ Text = Annotated[
 _PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?:/\S*)?")
 
 
+def _lowered(value: str, scheme: str, netloc: str) -> str:
+    """An http(s) URL with its scheme and host lower-cased, the rest kept as written."""
+    rest = value[len(scheme) + 3 + len(netloc) :]
+    return f"{scheme}://{netloc.lower()}{rest}"
+
+
 def _http_url(value: str) -> str:
     """Accept only absolute http(s) URLs, lower-casing the scheme and host so keys compare."""
     if _PLAIN_URL.fullmatch(value):
@@ -253,18 +266,22 @@ def _http_url(value: str) -> str:
         raise PydanticCustomError(
             "url", "'{value}' is not an http(s) URL", {"value": shorten(value)}
         )
-    rest = value[len(scheme) + 3 + len(parts.netloc) :]
-    return f"{scheme}://{parts.netloc.lower()}{rest}"
+    return _lowered(value, scheme, parts.netloc)
 
 
 _URN = re.compile(r"urn:(?P<nid>[a-z0-9][a-z0-9-]{0,31}):(?P<nss>\S+)", re.IGNORECASE)
+
+
+def _urn(match: re.Match[str]) -> str:
+    """A urn: name with "urn" and its namespace lower-cased, the name kept as written."""
+    return f"urn:{match.group('nid').lower()}:{match.group('nss')}"
 
 
 def _source_url(value: str) -> str:
     """Accept an http(s) URL, or a ``urn:`` name for sources without a web address."""
     match = _URN.fullmatch(value)
     if match:
-        return f"urn:{match.group('nid').lower()}:{match.group('nss')}"
+        return _urn(match)
     if value[:4].lower() == "urn:":
         raise PydanticCustomError(
             "urn",
@@ -279,6 +296,25 @@ def _source_url(value: str) -> str:
             "'{value}' is neither an http(s) URL nor a urn: identifier",
             {"value": shorten(value)},
         ) from None
+
+
+def source_key(value: str) -> str:
+    """A Source key as a lookup types it, in its stored form (as `SourceUrl` normalises it); a
+    text that is no valid key is kept as typed, so it finds nothing rather than failing."""
+    text = value.strip()
+    match = _URN.fullmatch(text)
+    if match:
+        return _urn(match)
+    if _PLAIN_URL.fullmatch(text):
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # a malformed [IPv6] host
+        return text
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and text[len(scheme) : len(scheme) + 3] == "://":
+        return _lowered(text, scheme, parts.netloc)
+    return text
 
 
 WebUrl = Annotated[
@@ -296,9 +332,14 @@ SourceUrl = Annotated[
 """The natural key of a Source: an http(s) URL or a ``urn:`` identifier."""
 
 
+def country_key(value: str) -> str:
+    """A country code as a lookup types it, in its stored form (`CountryCode` also checks it)."""
+    return value.strip().upper()
+
+
 def _iso_country(value: str) -> str:
     """Accept only assigned ISO 3166-1 alpha-2 codes, suggesting one for a known name."""
-    code = value.strip().upper()
+    code = country_key(value)
     if code in COUNTRY_NAMES:
         return code
     guess = country_code(value)
@@ -466,8 +507,18 @@ class Record(_Input):
 
     KIND: ClassVar[str]
     KEY_FIELD: ClassVar[str]
+    """The key property of the kind, from the graph model (`graph_model.NODE_KINDS`)."""
     REFERENCES: ClassVar[dict[str, str]] = {}
-    """Field name -> kind of record it points to, for reference checks and graph writes."""
+    """Field name -> kind of record it points to, for reference checks; from the graph model
+    (`graph_model.references`)."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Take a node kind's key and references from the one declaration of the graph model."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if "KIND" in vars(cls):
+            cls.KEY_FIELD = graph_model.NODE_KINDS[cls.KIND].key
+            cls.REFERENCES = graph_model.references(cls.KIND)
 
     @property
     def key(self) -> str:
@@ -573,7 +624,6 @@ class Source(Record):
     """Where a fact comes from: a web page, paper or other document."""
 
     KIND: ClassVar[str] = "Source"
-    KEY_FIELD: ClassVar[str] = "url"
 
     url: SourceUrl
     title: Title | None = None
@@ -586,7 +636,6 @@ class Country(Record):
     """A country organizations are based in, keyed by ISO code."""
 
     KIND: ClassVar[str] = "Country"
-    KEY_FIELD: ClassVar[str] = "code"
 
     code: CountryCode
     name: Name | None = Field(default=None, validate_default=True)
@@ -604,11 +653,6 @@ class Organization(_NamedRecord):
     """A company, lab, university or agency that builds, announces or is affected by AI."""
 
     KIND: ClassVar[str] = "Organization"
-    KEY_FIELD: ClassVar[str] = "slug"
-    REFERENCES: ClassVar[dict[str, str]] = {
-        "part_of": "Organization",
-        "partners": "Organization",
-    }
 
     slug: Slug
     name: Name
@@ -640,12 +684,6 @@ class Model(_NamedRecord):
     """An AI model, with the facts that identify and size it."""
 
     KIND: ClassVar[str] = "Model"
-    KEY_FIELD: ClassVar[str] = "slug"
-    REFERENCES: ClassVar[dict[str, str]] = {
-        "developers": "Organization",
-        "derived_from": "Model",
-        "variant_of": "Model",
-    }
 
     slug: Slug
     name: Name
@@ -680,12 +718,6 @@ class Release(_CitedRecord):
     """One announcement that introduced one or more models."""
 
     KIND: ClassVar[str] = "Release"
-    KEY_FIELD: ClassVar[str] = "slug"
-    REFERENCES: ClassVar[dict[str, str]] = {
-        "announced_by": "Organization",
-        "introduced": "Model",
-        "sources": "Source",
-    }
 
     slug: Slug
     title: Title
@@ -711,7 +743,6 @@ class Benchmark(_NamedRecord):
     """A test that models are scored on."""
 
     KIND: ClassVar[str] = "Benchmark"
-    KEY_FIELD: ClassVar[str] = "slug"
 
     slug: Slug
     name: Name
@@ -724,14 +755,6 @@ class Claim(_CitedRecord):
     """What a party said about a model, kept apart from what was measured."""
 
     KIND: ClassVar[str] = "Claim"
-    KEY_FIELD: ClassVar[str] = "id"
-    REFERENCES: ClassVar[dict[str, str]] = {
-        "claimed_by": "Organization",
-        "subject": "Model",
-        "against": "Model",
-        "benchmark": "Benchmark",
-        "sources": "Source",
-    }
 
     id: Slug
     kind: ClaimKind
@@ -778,12 +801,6 @@ class Result(_CitedRecord):
     """A measured score of a model on a benchmark."""
 
     KIND: ClassVar[str] = "Result"
-    KEY_FIELD: ClassVar[str] = "id"
-    REFERENCES: ClassVar[dict[str, str]] = {
-        "model": "Model",
-        "benchmark": "Benchmark",
-        "sources": "Source",
-    }
 
     id: Slug
     model: Slug
@@ -797,13 +814,6 @@ class MarketEvent(_CitedRecord):
     """Something that happened in the market, such as a stock move, tied to organizations."""
 
     KIND: ClassVar[str] = "MarketEvent"
-    KEY_FIELD: ClassVar[str] = "id"
-    REFERENCES: ClassVar[dict[str, str]] = {
-        "affected": "Organization",
-        "attributed_to_models": "Model",
-        "attributed_to_releases": "Release",
-        "sources": "Source",
-    }
 
     id: Slug
     kind: EventKind
@@ -842,6 +852,46 @@ RECORD_TYPES: Final[dict[str, type[Record]]] = {
     "marketEvents": MarketEvent,
 }
 """Dataset key (as written in YAML) -> record type, in an order that writes targets first."""
+
+_KEY_TYPES: Final[dict[graph_model.KeyType, Any]] = {
+    graph_model.KeyType.SLUG: Slug,
+    graph_model.KeyType.CODE: CountryCode,
+    graph_model.KeyType.URL: SourceUrl,
+}
+"""The validated type of each key type: what a record's key field is."""
+
+_LOOKUPS: Final[dict[graph_model.KeyType, Callable[[str], str]]] = {
+    graph_model.KeyType.SLUG: slugify,
+    graph_model.KeyType.CODE: country_key,
+    graph_model.KeyType.URL: source_key,
+}
+"""The lenient normaliser of each key type: a lookup's key in its stored form."""
+
+
+def _key_type(kind: str) -> graph_model.KeyType:
+    try:
+        return graph_model.NODE_KINDS[kind].key_type
+    except KeyError:
+        raise ValueError(f"unknown kind {kind!r}") from None
+
+
+def lookup_key(kind: str, key: str) -> str:
+    """The stored form of a natural key as a user may type it ("GPT-4o" -> "gpt-4o"), to find
+    a node; raises ValueError only when a slug has no letters or digits (or for an unknown kind)."""
+    return _LOOKUPS[_key_type(kind)](key)
+
+
+@functools.cache
+def _key_adapter(key_type: graph_model.KeyType) -> TypeAdapter[str]:
+    adapter: TypeAdapter[str] = TypeAdapter(_KEY_TYPES[key_type])
+    return adapter
+
+
+def validate_key(kind: str, key: str) -> str:
+    """A natural key validated and normalised exactly as a record's key field is, so a delete
+    names the node an upsert of the same text wrote; raises ValidationError when invalid."""
+    return _key_adapter(_key_type(kind)).validate_python(key)
+
 
 _ATTRIBUTE_OF: Final[dict[str, str]] = {key: key for key in RECORD_TYPES} | {
     "marketEvents": "market_events"

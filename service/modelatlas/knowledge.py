@@ -22,6 +22,7 @@ from modelatlas.domain import (
     EventKind,
     Record,
     ReferenceProblem,
+    validate_key,
 )
 from modelatlas.graph import Graph, evidence, history, reads
 from modelatlas.graph.admin import Fingerprint, fingerprint
@@ -288,13 +289,9 @@ class KnowledgeGraph:
         Refuses with WouldOrphanError when sourced facts need the node, unless `cascade`
         deletes them too; raises NodeNotFoundError when there is no such node.
         """
-        from pydantic import TypeAdapter
-
-        from modelatlas.domain import CountryCode, Slug, SourceUrl
         from modelatlas.graph.deletes import delete_node
 
-        key_type = {"Source": SourceUrl, "Country": CountryCode}.get(kind, Slug)
-        normalised: str = TypeAdapter(key_type).validate_python(key)
+        normalised = validate_key(kind, key)
         report = await delete_node(self.graph, kind, normalised, cascade=cascade)
         if kind not in ("Country", "Release", "MarketEvent"):
             # A deleted result (or a node whose deletion took results or claimant names with

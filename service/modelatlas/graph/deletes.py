@@ -14,56 +14,48 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, LiteralString
 
-from modelatlas.domain import COMPARATIVE_CLAIM_KINDS, RECORD_TYPES
+from modelatlas import graph_model
+from modelatlas.domain import COMPARATIVE_CLAIM_KINDS
 from modelatlas.graph.core import Graph, Transaction
 
-_KEYS: Final[dict[str, str]] = {cls.KIND: cls.KEY_FIELD for cls in RECORD_TYPES.values()}
-"""Kind -> natural key property, from the domain (targets before the facts that cite them)."""
+_KEYS: Final[dict[str, str]] = {kind.label: kind.key for kind in graph_model.NODE_KINDS.values()}
+"""Kind -> natural key property, from the graph model (targets before the facts that cite them)."""
 
-# Per kind: the facts that need the node `n` and have no other node to fall back on.
-# Each branch returns `f`; UNION removes duplicates.
-_NEEDED_BY: Final[dict[str, LiteralString]] = {
-    "Source": """
-  MATCH (f)-[:CITED_IN]->(n)
-  WHERE NOT EXISTS { (f)-[:CITED_IN]->(other:Source) WHERE other <> n }
-  RETURN f
-""",
-    "Organization": """
-  MATCH (f:Release)-[:ANNOUNCED_BY]->(n)
-  WHERE NOT EXISTS { (f)-[:ANNOUNCED_BY]->(other) WHERE other <> n }
-  RETURN f
-  UNION
-  MATCH (f:Claim)-[:CLAIMED_BY]->(n)
-  RETURN f
-  UNION
-  MATCH (f:MarketEvent)-[:AFFECTED]->(n)
-  WHERE NOT EXISTS { (f)-[:AFFECTED]->(other) WHERE other <> n }
-  RETURN f
-""",
-    "Model": """
-  MATCH (f:Release)-[:INTRODUCED]->(n)
-  WHERE NOT EXISTS { (f)-[:INTRODUCED]->(other) WHERE other <> n }
-  RETURN f
-  UNION
-  MATCH (f:Claim)-[:SUBJECT]->(n)
-  RETURN f
-  UNION
-  MATCH (f:Claim)-[:AGAINST]->(n)
-  WHERE f.kind IN $comparative AND NOT EXISTS { (f)-[:AGAINST]->(other) WHERE other <> n }
-  RETURN f
-  UNION
-  MATCH (f:Result)-[:OF]->(n)
-  RETURN f
-""",
-    "Benchmark": """
-  MATCH (f:Result)-[:ON]->(n)
-  RETURN f
-  UNION
-  MATCH (f:Claim)-[:ON]->(n)
-  WHERE f.score IS NOT NULL OR EXISTS { (f)-[c:CITED_IN]->() WHERE c.score IS NOT NULL }
-  RETURN f
-""",
+_CONDITIONS: Final[dict[str, LiteralString]] = {
+    "comparative": "f.kind IN $comparative",
+    "scored": (
+        "(f.score IS NOT NULL OR EXISTS { (f)-[c:CITED_IN]->() WHERE c.score IS NOT NULL })"
+    ),
 }
+"""The graph model's `need_when` conditions on a fact `f`, as the domain validates them."""
+
+
+def _branch(r: graph_model.Relationship) -> LiteralString:
+    """The facts `f` that need the node `n` through one relationship (fixed text)."""
+    rel = "[:" + r.type + "]"
+    arrow = ("<-" + rel + "-") if r.incoming else ("-" + rel + "->")
+    tests: list[LiteralString] = []
+    if r.need_when is not None:
+        tests.append(_CONDITIONS[r.need_when])
+    if r.need == graph_model.Need.SOME:
+        other = "(other:" + r.target + ")"
+        tests.append("NOT EXISTS { (f)" + arrow + other + " WHERE other <> n }")
+    where = ("\n  WHERE " + " AND ".join(tests)) if tests else ""
+    return "\n  MATCH (f:" + r.owner + ")" + arrow + "(n)" + where + "\n  RETURN f"
+
+
+def _needed_by() -> dict[str, LiteralString]:
+    """Per kind, the facts that need the node `n` and have no other node to fall back on,
+    from the graph model's `need` of each relationship. Each branch returns `f`; UNION
+    removes duplicates."""
+    branches: dict[str, list[LiteralString]] = {}
+    for r in graph_model.RELATIONSHIPS:
+        if r.need != graph_model.Need.NONE:
+            branches.setdefault(r.target, []).append(_branch(r))
+    return {kind: "\n  UNION".join(parts) + "\n" for kind, parts in branches.items()}
+
+
+_NEEDED_BY: Final[dict[str, LiteralString]] = _needed_by()
 
 
 def _lock(label: str, key: str) -> LiteralString:

@@ -25,6 +25,7 @@ from typing import Any, Final, LiteralString, get_args, get_origin
 
 from pydantic_core import PydanticUndefined
 
+from modelatlas import graph_model
 from modelatlas.countries import country_name
 from modelatlas.domain import (
     Benchmark,
@@ -379,41 +380,12 @@ RETURN count(*) AS n
 """,
 }
 
-# field -> (relationship type, target label); "<TYPE" marks an incoming relationship.
+# field -> (relationship type, target label); "<TYPE" marks an incoming relationship. Derived
+# from the one declaration of the graph model.
 _EDGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
-    "Organization": {
-        "country": ("BASED_IN", "Country"),
-        "partOf": ("PART_OF", "Organization"),
-        "partners": ("PARTNER_OF", "Organization"),
-    },
-    "Model": {
-        "developers": ("<DEVELOPED", "Organization"),
-        "derivedFrom": ("DERIVED_FROM", "Model"),
-        "variantOf": ("VARIANT_OF", "Model"),
-    },
-    "Release": {
-        "announcedBy": ("ANNOUNCED_BY", "Organization"),
-        "introduced": ("INTRODUCED", "Model"),
-        "sources": ("CITED_IN", "Source"),
-    },
-    "Claim": {
-        "claimedBy": ("CLAIMED_BY", "Organization"),
-        "subject": ("SUBJECT", "Model"),
-        "against": ("AGAINST", "Model"),
-        "benchmark": ("ON", "Benchmark"),
-        "sources": ("CITED_IN", "Source"),
-    },
-    "Result": {
-        "model": ("OF", "Model"),
-        "benchmark": ("ON", "Benchmark"),
-        "sources": ("CITED_IN", "Source"),
-    },
-    "MarketEvent": {
-        "affected": ("AFFECTED", "Organization"),
-        "attributedToModels": ("ATTRIBUTED_TO", "Model"),
-        "attributedToReleases": ("ATTRIBUTED_TO", "Release"),
-        "sources": ("CITED_IN", "Source"),
-    },
+    kind: {r.alias: (("<" if r.incoming else "") + r.type, r.target) for r in owned}
+    for kind in graph_model.KINDS
+    if (owned := list(graph_model.owned_by(kind)))
 }
 
 

@@ -15,6 +15,7 @@ from modelatlas.domain import (
     EventKind,
     MeasuredBy,
     OrganizationKind,
+    country_key,
     slugify,
 )
 from modelatlas.graph.reads.errors import InvalidArgument
@@ -35,7 +36,7 @@ def _slug(value: Any) -> str:
 
 
 def _code(value: Any) -> str:
-    return str(value).strip().upper()
+    return country_key(str(value))
 
 
 def _values(value: Any) -> list[str]:

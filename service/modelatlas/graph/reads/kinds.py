@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, LiteralString
-from urllib.parse import urlsplit
 
-from modelatlas.domain import DERIVED_PREFIX
+from modelatlas import graph_model
+from modelatlas.domain import DERIVED_PREFIX, lookup_key
 from modelatlas.graph.core import Row
 from modelatlas.graph.reads.errors import InvalidArgument
 from modelatlas.graph.reads.filters import (
@@ -259,80 +259,37 @@ class _Relation:
     child: str
 
 
-RELATIONS: Final[dict[str, _Relation]] = {
-    # Organization
-    "Organization.country": _Relation("Organization", "(p)-[:BASED_IN]->(n:Country)", "Country"),
-    "Organization.parent": _Relation(
-        "Organization", "(p)-[:PART_OF]->(n:Organization)", "Organization"
-    ),
-    "Organization.parts": _Relation(
-        "Organization", "(p)<-[:PART_OF]-(n:Organization)", "Organization"
-    ),
-    "Organization.partners": _Relation(
-        "Organization", "(p)-[:PARTNER_OF]-(n:Organization)", "Organization"
-    ),
-    "Organization.models": _Relation("Organization", "(p)-[:DEVELOPED]->(n:Model)", "Model"),
-    "Organization.claims": _Relation("Organization", "(p)<-[:CLAIMED_BY]-(n:Claim)", "Claim"),
-    "Organization.releases": _Relation(
-        "Organization", "(p)<-[:ANNOUNCED_BY]-(n:Release)", "Release"
-    ),
-    "Organization.events": _Relation(
-        "Organization", "(p)<-[:AFFECTED]-(n:MarketEvent)", "MarketEvent"
-    ),
-    # Country
-    "Country.organizations": _Relation(
-        "Country", "(p)<-[:BASED_IN]-(n:Organization)", "Organization"
-    ),
-    # Model
-    "Model.developers": _Relation("Model", "(p)<-[:DEVELOPED]-(n:Organization)", "Organization"),
-    "Model.claims": _Relation("Model", "(p)<-[:SUBJECT]-(n:Claim)", "Claim"),
-    "Model.claimsAgainst": _Relation("Model", "(p)<-[:AGAINST]-(n:Claim)", "Claim"),
-    "Model.results": _Relation("Model", "(p)<-[:OF]-(n:Result)", "Result"),
-    "Model.releases": _Relation("Model", "(p)<-[:INTRODUCED]-(n:Release)", "Release"),
-    "Model.derivedFrom": _Relation("Model", "(p)-[:DERIVED_FROM]->(n:Model)", "Model"),
-    "Model.variantOf": _Relation("Model", "(p)-[:VARIANT_OF]->(n:Model)", "Model"),
-    "Model.variants": _Relation("Model", "(p)<-[:VARIANT_OF]-(n:Model)", "Model"),
-    "Model.events": _Relation("Model", "(p)<-[:ATTRIBUTED_TO]-(n:MarketEvent)", "MarketEvent"),
-    # Release
-    "Release.announcedBy": _Relation(
-        "Release", "(p)-[:ANNOUNCED_BY]->(n:Organization)", "Organization"
-    ),
-    "Release.introduced": _Relation("Release", "(p)-[:INTRODUCED]->(n:Model)", "Model"),
-    "Release.events": _Relation("Release", "(p)<-[:ATTRIBUTED_TO]-(n:MarketEvent)", "MarketEvent"),
-    "Release.sources": _Relation("Release", "(p)-[:CITED_IN]->(n:Source)", "Source"),
-    # Benchmark
-    "Benchmark.claims": _Relation("Benchmark", "(p)<-[:ON]-(n:Claim)", "Claim"),
-    "Benchmark.results": _Relation("Benchmark", "(p)<-[:ON]-(n:Result)", "Result"),
-    # Claim
-    "Claim.claimant": _Relation("Claim", "(p)-[:CLAIMED_BY]->(n:Organization)", "Organization"),
-    "Claim.subject": _Relation("Claim", "(p)-[:SUBJECT]->(n:Model)", "Model"),
-    "Claim.against": _Relation("Claim", "(p)-[:AGAINST]->(n:Model)", "Model"),
-    "Claim.benchmark": _Relation("Claim", "(p)-[:ON]->(n:Benchmark)", "Benchmark"),
-    "Claim.sources": _Relation("Claim", "(p)-[:CITED_IN]->(n:Source)", "Source"),
-    # Result
-    "Result.model": _Relation("Result", "(p)-[:OF]->(n:Model)", "Model"),
-    "Result.benchmark": _Relation("Result", "(p)-[:ON]->(n:Benchmark)", "Benchmark"),
-    "Result.sources": _Relation("Result", "(p)-[:CITED_IN]->(n:Source)", "Source"),
-    # MarketEvent
-    "MarketEvent.affected": _Relation(
-        "MarketEvent", "(p)-[:AFFECTED]->(n:Organization)", "Organization"
-    ),
-    "MarketEvent.attributedToModels": _Relation(
-        "MarketEvent", "(p)-[:ATTRIBUTED_TO]->(n:Model)", "Model"
-    ),
-    "MarketEvent.attributedToReleases": _Relation(
-        "MarketEvent", "(p)-[:ATTRIBUTED_TO]->(n:Release)", "Release"
-    ),
-    "MarketEvent.sources": _Relation("MarketEvent", "(p)-[:CITED_IN]->(n:Source)", "Source"),
-    # Source (what cites it)
-    "Source.claims": _Relation("Source", "(p)<-[:CITED_IN]-(n:Claim)", "Claim"),
-    "Source.results": _Relation("Source", "(p)<-[:CITED_IN]-(n:Result)", "Result"),
-    "Source.releases": _Relation("Source", "(p)<-[:CITED_IN]-(n:Release)", "Release"),
-    "Source.events": _Relation("Source", "(p)<-[:CITED_IN]-(n:MarketEvent)", "MarketEvent"),
-}
-"""Relationship field name -> fixed pattern: the only relationships reads traverse."""
+def _arrow(relationship: graph_model.Relationship, outward: bool) -> LiteralString:
+    """The relationship's fixed pattern text from `p`, read from the owner (`outward`) or back
+    from the target, to `n`."""
+    rel = "[:" + relationship.type + "]"
+    if relationship.symmetric:
+        return "-" + rel + "-"
+    if outward != relationship.incoming:
+        return "-" + rel + "->"
+    return "<-" + rel + "-"
 
-CITED_KINDS: Final = ("Release", "Claim", "Result", "MarketEvent")
+
+def _relations() -> dict[str, _Relation]:
+    """Each relationship of the graph model as the owner's field and, if reads follow it back,
+    the target's."""
+    relations: dict[str, _Relation] = {}
+    for r in graph_model.RELATIONSHIPS:
+        relations[f"{r.owner}.{r.read_field}"] = _Relation(
+            r.owner, "(p)" + _arrow(r, True) + "(n:" + r.target + ")", r.target
+        )
+        if r.reverse is not None:
+            relations[f"{r.target}.{r.reverse}"] = _Relation(
+                r.target, "(p)" + _arrow(r, False) + "(n:" + r.owner + ")", r.owner
+            )
+    return relations
+
+
+RELATIONS: Final[dict[str, _Relation]] = _relations()
+"""Relationship field name ("Model.developers") -> fixed pattern: the only relationships
+reads traverse, from the graph model (`graph_model.RELATIONSHIPS`)."""
+
+CITED_KINDS: Final = graph_model.CITED_KINDS
 
 
 def _relation(name: str) -> _Relation:
@@ -360,24 +317,10 @@ def _shaped(statement: LiteralString) -> LiteralString:
 
 
 def normalise_key(kind_name: str, key: str) -> str:
-    """The stored form of a natural key as a user may type it ("GPT-4o" -> "gpt-4o")."""
-    kind = _kind(kind_name)
-    if kind.key == "code":
-        return _code(key)
-    if kind.key == "url":
-        return _source_key(key)
-    return _slug(key)
-
-
-def _source_key(url: str) -> str:
-    """Lower-case an http(s) URL's scheme and host as writes do; other keys stay as given."""
-    url = url.strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https") and url[len(scheme) : len(scheme) + 3] == "://":
-        rest = url[len(scheme) + 3 + len(parts.netloc) :]
-        return f"{scheme}://{parts.netloc.lower()}{rest}"
-    if scheme == "urn":
-        head, _, tail = url.partition(":")[2].partition(":")
-        return f"urn:{head.lower()}:{tail}"
-    return url
+    """The stored form of a natural key as a user may type it ("GPT-4o" -> "gpt-4o"), by the
+    domain's normaliser of the kind's key type."""
+    _kind(kind_name)
+    try:
+        return lookup_key(kind_name, key)
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from None

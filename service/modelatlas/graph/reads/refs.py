@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from modelatlas.domain import slugify
+from modelatlas.domain import country_key, slugify, source_key
 from modelatlas.graph.reads.errors import InvalidArgument
-from modelatlas.graph.reads.kinds import _source_key
 
 _REF_KINDS: Final[dict[str, str]] = {
     "organization": "Organization",
@@ -68,8 +67,8 @@ def _ref_params(ref: str, prefix: str, allowed: Iterable[str] | None = None) -> 
     return {
         prefix + "kind": kind,
         prefix + "slug": slug,
-        prefix + "code": key.upper(),
-        prefix + "url": _source_key(key),
+        prefix + "code": country_key(key),
+        prefix + "url": source_key(key),
     }
 
 
