@@ -28,3 +28,31 @@ def test_export_schema_command_prints_or_writes_the_sdl(cli, tmp_path: Path) -> 
     written = cli("export-schema", "--output", str(target), env=env)
     assert written.returncode == 0, written.stderr
     assert target.read_text(encoding="utf-8") == sdl()
+
+
+def test_every_python_enum_of_the_schema_is_registered_once_in_api_enums() -> None:
+    from enum import Enum
+
+    from graphql import GraphQLEnumType
+
+    from modelatlas.api.enums import ENUMS
+
+    package = Path(__file__).resolve().parents[2] / "service" / "modelatlas"
+    calls = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if any(
+            "strawberry.enum(" in line and not line.lstrip().startswith("@")
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    }
+    assert calls == {"api/enums.py"}  # api/review.py's own enums use the decorator
+    served = {
+        definition.name
+        for definition in schema._schema.type_map.values()
+        if isinstance(definition, GraphQLEnumType) and not definition.name.startswith("__")
+    }
+    registered = {e.__strawberry_definition__.name for e in ENUMS}  # type: ignore[attr-defined]
+    review = {"ReviewDecision", "DraftStatus"}
+    assert registered <= served and served - registered <= review, served - registered
+    assert all(issubclass(e, Enum) for e in ENUMS)

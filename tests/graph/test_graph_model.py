@@ -17,6 +17,7 @@ from modelatlas import graph_model
 from modelatlas.domain import RECORD_TYPES, Record, lookup_key, validate_key
 from modelatlas.graph import deletes, writes
 from modelatlas.graph.reads import kinds as reads
+from modelatlas.graph.reads.path import RelationshipType
 from modelatlas.graph_model import Need, NodeKind, Relationship
 
 _RECORDS: dict[str, type[Record]] = {cls.KIND: cls for cls in RECORD_TYPES.values()}
@@ -259,3 +260,8 @@ def test_every_relationship_read_is_a_graphql_field_of_its_target_type() -> None
         assert field in graphql_type.fields, name
         returned = get_named_type(graphql_type.fields[field].type).name
         assert returned in (relation.child, relation.child + "Connection"), (name, returned)
+
+
+def test_the_path_search_offers_exactly_the_relationship_types_of_the_graph_model() -> None:
+    # The GraphQL enum is kept by hand so that its order in the SDL stays as published.
+    assert {t.value for t in RelationshipType} == {r.type for r in graph_model.RELATIONSHIPS}

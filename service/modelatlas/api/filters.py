@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
 
+import modelatlas.api.enums  # noqa: F401 - registers the enums the inputs use
 from modelatlas.domain import (
     Accessibility,
     ClaimKind,
@@ -18,37 +18,8 @@ from modelatlas.domain import (
     MeasuredBy,
     OrganizationKind,
 )
-from modelatlas.graph import reads
 
 W = TypeVar("W")
-
-_DOMAIN_ENUMS: dict[type[Enum], str] = {
-    # The same descriptions as api/mutations.py, which registers these enums too: whichever
-    # module is imported first registers them, and the SDL is the same either way.
-    OrganizationKind: "What sort of body an organization is.",
-    Accessibility: "How a model can be used.",
-    ClaimKind: "What a claim asserts.",
-    ClaimStatus: "How far a claim stands up.",
-    ClaimVerdict: "What independent results say of a comparative claim.",
-    EventKind: "What happened in the market.",
-    MeasuredBy: "Who measured a result.",
-}
-for _enum, _description in _DOMAIN_ENUMS.items():
-    if not hasattr(_enum, "_enum_definition"):
-        strawberry.enum(_enum, description=_description)
-
-# The read layer's orderings, registered as GraphQL enums in place (their names are kept).
-strawberry.enum(reads.OrganizationOrder, description="Sorts organizations.")
-strawberry.enum(reads.CountryOrder, description="Sorts countries.")
-strawberry.enum(
-    reads.ModelOrder, description="Sorts models; unknown dates and sizes come last either way."
-)
-strawberry.enum(reads.ReleaseOrder, description="Sorts releases; undated ones come last.")
-strawberry.enum(reads.BenchmarkOrder, description="Sorts benchmarks.")
-strawberry.enum(reads.ClaimOrder, description="Sorts claims; undated ones come last either way.")
-strawberry.enum(reads.ResultOrder, description="Sorts results.")
-strawberry.enum(reads.MarketEventOrder, description="Sorts market events.")
-strawberry.enum(reads.SourceOrder, description="Sorts sources.")
 
 _NAME = "Case-insensitive substring of the name or of an alias."
 

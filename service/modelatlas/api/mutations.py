@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from strawberry.types import Info
 from strawberry.types.unset import UnsetType
 
+import modelatlas.api.enums  # noqa: F401 - registers the enums the inputs use
 from modelatlas.api.auth import Role, require_role
 from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validation
 from modelatlas.api.review import (
@@ -57,13 +58,6 @@ from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
 MAX_BATCH: Final = "max_mutation_batch"
 """The GraphQL context entry holding the longest list one mutation accepts."""
 DEFAULT_MAX_BATCH: Final = 500
-
-# The domain's enums, as GraphQL enums (the same Python classes the read side can expose).
-strawberry.enum(OrganizationKind, description="What sort of body an organization is.")
-strawberry.enum(Accessibility, description="How a model can be used.")
-strawberry.enum(ClaimKind, description="What a claim asserts.")
-strawberry.enum(ClaimStatus, description="How far a claim stands up.")
-strawberry.enum(EventKind, description="What happened in the market.")
 
 _COLLECTION: Final[dict[str, str]] = {cls.KIND: name for name, cls in RECORD_TYPES.items()}
 """Record kind -> its Dataset collection ("Model" -> "models")."""

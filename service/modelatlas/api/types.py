@@ -17,6 +17,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 from strawberry.types import Info
 
+import modelatlas.api.enums  # noqa: F401 - registers the enums the types use
 from modelatlas.api import loaders
 from modelatlas.api.filters import (
     ClaimFilter,
@@ -37,7 +38,6 @@ from modelatlas.domain import (
     OrganizationKind,
 )
 from modelatlas.graph import reads
-from modelatlas.graph.reads.counts import CountBy
 from modelatlas.graph.reads.name_search import SearchKind
 from modelatlas.graph.reads.orders import (
     ClaimOrder,
@@ -698,8 +698,6 @@ class EventAfterRelease:
     )
 
 
-strawberry.enum(TimelineKind, description="What a timeline entry is.")
-
 TimelineItem = Annotated[
     Release | Claim | Result | MarketEvent,
     strawberry.union("TimelineItem", description="Something on a timeline."),
@@ -763,9 +761,6 @@ class ContestedClaim:
     against_sources: list[Source]
 
 
-strawberry.enum(CountBy, name="ModelCountBy", description="How to group model counts.")
-
-
 @strawberry.type(description="One group of a model count: what a chart bar needs.")
 class ModelCount:
     """reads.Bucket."""
@@ -774,8 +769,6 @@ class ModelCount:
     label: str | None
     count: int
 
-
-strawberry.enum(SearchKind, description="Kinds that search covers.")
 
 SearchNode = Annotated[
     Organization | Model | Benchmark | Country,
@@ -792,10 +785,6 @@ class SearchHit:
     name: str | None
     score: float = strawberry.field(description="Relevance; higher is better.")
     node: SearchNode
-
-
-strawberry.enum(RelationshipType, description="A relationship type of the graph.")
-strawberry.enum(Direction, name="PathDirection", description="Which way a relationship points.")
 
 
 @strawberry.type(description="A node on a path.")
