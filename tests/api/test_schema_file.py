@@ -56,3 +56,31 @@ def test_every_python_enum_of_the_schema_is_registered_once_in_api_enums() -> No
     review = {"ReviewDecision", "DraftStatus"}
     assert registered <= served and served - registered <= review, served - registered
     assert all(issubclass(e, Enum) for e in ENUMS)
+
+
+def test_filter_inputs_and_orders_mirror_the_read_layer_exactly() -> None:
+    # The GraphQL inputs and order enums are declared by hand (their descriptions, ID types and
+    # SDL order are the published schema); the read layer's filters and orders are what runs.
+    import dataclasses
+    import typing
+
+    from modelatlas.api import filters
+    from modelatlas.graph import reads
+    from modelatlas.graph.reads.kinds import KINDS
+
+    for label, kind in KINDS.items():
+        where = kind.where
+        assert where is not None, label
+        graphql_input = getattr(filters, label + "Filter")
+        names = [f.name for f in dataclasses.fields(where)]
+        assert [f.name for f in dataclasses.fields(graphql_input)] == names, label
+        assert list(kind.filters) == names, label
+        for field in dataclasses.fields(where):
+            read = typing.get_type_hints(where)[field.name]
+            given = typing.get_type_hints(graphql_input)[field.name]
+            items = [a for a in typing.get_args(read) if a is not type(None)]
+            if typing.get_origin(items[0]) is tuple:  # a list in GraphQL
+                assert given == list[typing.get_args(items[0])[0]] | None, (label, field.name)
+        order = getattr(reads, label + "Order")
+        assert set(kind.orders) == {member.value for member in order}, label
+        assert kind.default_order in kind.orders, label
