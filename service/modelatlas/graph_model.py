@@ -10,7 +10,7 @@ domain owns how each key type is normalised (`domain.lookup_key`, `domain.valida
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, LiteralString
@@ -267,11 +267,9 @@ CITED_KINDS: Final = tuple(
 """The kinds of fact that must cite sources (and keep what each source says on CITED_IN)."""
 
 
-def owned_by(
-    kind: str, relationships: Iterable[Relationship] = RELATIONSHIPS
-) -> Iterator[Relationship]:
+def owned_by(kind: str) -> Iterator[Relationship]:
     """The relationships records of `kind` own, in field order."""
-    return (r for r in relationships if r.owner == kind)
+    return (r for r in RELATIONSHIPS if r.owner == kind)
 
 
 def references(kind: str) -> dict[str, str]:
