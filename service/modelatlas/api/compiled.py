@@ -21,14 +21,24 @@ sources query from 15.3 to 7.4 ms; reading pages and lineages along (1 statement
 or 3) took these two to 4.7 and 3.0 ms. The plan does what graphql-core does for these fields
 and nothing else: response keys and aliases in selection order, `__typename`, leaf values
 through the schema's own `serialize`, null for a missing node. It is made only after the
-document ran once through strawberry without an error (so it parsed and validated under the
-endpoint's limits, `first` included), and it keeps that run's response extensions (the cost
-estimate, which cannot vary: a compiled document's only variables are lookup keys).
+document ran once through strawberry without an error.
+
+Plans run inside strawberry, as a SchemaExtension (CompiledReadsExtension, last in the schema's
+list): its `on_execute` sets the execution context's result, which makes strawberry skip
+graphql-core's execution, so parsing and validation (cached), access control, the limits and
+the cost estimate, error codes and the operation log all run for a compiled request as for any
+other. The fields it answers are those whose resolvers declare what they read
+(loaders.declare: a node by key, a page of a kind, a lineage); the root questions are
+_QUESTIONS here. MODELATLAS_COMPILED_READS=false leaves the endpoint's CompiledReads out of the
+context, and every request runs through strawberry.
 
 A plan never answers what it cannot answer exactly as strawberry would: a variable of another
-type than a string, a null where the schema promises a value, an error. It gives up (`None`)
+type than a string, a null where the schema promises a value, an error. It gives up (_GiveUp)
 and the request runs through strawberry as usual, whose answer (and error) is then the one
-sent. A read that failed is not sent again: the request's loaders keep its exception and every
+sent. Every fallback is counted by reason (Fallback; modelatlas_compiled_reads_fallbacks at
+/metrics); one that is a bug (planning or running a plan raised anything else) is also
+logged at WARNING with the operation's name and the exception, and the plan is dropped. A
+read that failed is not sent again: the request's loaders keep its exception and every
 resolver that reads raises it (an outage costs one retry window, and the error is the one
 strawberry gives for it, on the first field that reads).
 """
