@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, alias="MODELATLAS_PORT")
     graphiql: bool = Field(default=True, alias="MODELATLAS_GRAPHIQL")
     metrics: bool = Field(default=True, alias="MODELATLAS_METRICS")
+    compiled_reads: bool = Field(default=True, alias="MODELATLAS_COMPILED_READS")
+    """Answer plain read documents by a plan made on their first run (api/compiled.py); off,
+    every request runs through strawberry's per-field execution (slower, same answers)."""
     article_fetch_private: bool = Field(default=False, alias="MODELATLAS_ARTICLE_FETCH_PRIVATE")
     """Let ingestArticle(url:) fetch loopback and private addresses (off: the service must not
     be made to read its own network)."""

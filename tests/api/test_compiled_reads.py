@@ -25,9 +25,9 @@ from graphql import (
 
 from modelatlas.api import create_app
 from modelatlas.api.auth import Role, new_key
-from modelatlas.api.compiled import CompiledReads, _Lookup
+from modelatlas.api.compiled import CompiledReads, Fallback, _List, _Lookup
 from modelatlas.api.loaders import _prefetch, branches, prefetchable
-from modelatlas.api.schema import ROOT_LISTS, ROOT_LOOKUPS, schema
+from modelatlas.api.schema import schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.db.local import free_port
@@ -38,6 +38,12 @@ from modelatlas.graph.reads.prefetch import MAX_PREFETCH_BRANCHES, MAX_PREFETCH_
 from modelatlas.knowledge import KnowledgeGraph
 
 pytestmark = pytest.mark.anyio
+
+DECLARED = CompiledReads(schema)
+ROOT_LOOKUPS = DECLARED.lookups
+"""The root lookups compiled reads answer, as their resolvers declare them."""
+ROOT_LISTS = DECLARED.lists
+"""The root lists compiled reads answer, as their resolvers declare them."""
 
 READER_KEY, READER_ENTRY = new_key(Role.READER)
 KEYS_OF_KIND = """
@@ -287,7 +293,7 @@ async def test_a_selection_wider_than_one_statement_reads_is_read_per_level(
     first, through_strawberry, through_plan = await _round_trips(
         client, compiled, document, variables
     )
-    plan = compiled.plan(document, None)
+    plan = compiled.plan(document, "One")  # keyed by the operation's name, as it runs
     assert plan is not None
     (root,) = plan.roots
     assert isinstance(root, _Lookup)
@@ -646,3 +652,135 @@ async def test_a_failed_read_is_answered_by_strawberry_without_a_second_read(
         assert error["path"] == [path]
         assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert answers[0]["errors"][0]["message"] == answers[1]["errors"][0]["message"]
+
+
+def test_the_answered_fields_are_those_the_resolvers_declare() -> None:
+    # every root field that reads one node by key, or a page of one kind, declares it
+    assert set(ROOT_LOOKUPS) == {
+        "model", "organization", "benchmark", "release", "claim", "result", "marketEvent",
+        "country", "source",
+    }  # fmt: skip
+    assert set(ROOT_LISTS) == {
+        "models", "organizations", "countries", "claims", "results", "marketEvents",
+        "releases", "benchmarks", "sources",
+    }  # fmt: skip
+    assert set(DECLARED.lineages) == {"Model.ancestors", "Model.derivedModels"}
+    query_type = schema._schema.query_type
+    assert query_type is not None
+    for field, kind in ROOT_LOOKUPS.items():
+        assert get_named_type(query_type.fields[field].type).name == kind
+    for field, kind in ROOT_LISTS.items():
+        assert get_named_type(query_type.fields[field].type).name == f"{kind}Connection"
+
+
+NESTED = """query Nested { organizations(first: 10) { edges { node { slug
+  models(first: 10) { edges { node { slug claims(first: 5) { edges { node { id } } } } } }
+} } } }"""
+
+
+def _metric(body: str, name: str, reason: str | None = None) -> float:
+    """A sample's value in a /metrics body."""
+    label = f'{{reason="{reason}"}}' if reason else ""
+    for line in body.splitlines():
+        if line.startswith(f"{name}_total{label} "):
+            return float(line.split()[-1])
+    raise AssertionError(f"no {name}{label} in /metrics")
+
+
+async def test_compiled_reads_off_runs_every_request_through_strawberry(
+    seeded_graph: Graph, test_settings: Settings
+) -> None:
+    settings = test_settings.model_copy(update={"compiled_reads": False})
+    app = create_app(settings, driver=seeded_graph.driver)
+    assert app.state.compiled_reads is None
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://atlas") as client:
+        answers, trips = [], []
+        for _ in range(3):
+            with count_round_trips() as counted:
+                answers.append(await client.post("/graphql", json={"query": NESTED}))
+            trips.append(counted.count)
+        metrics = (await client.get("/metrics")).text
+    # strawberry's loaders every time: a statement per level (the plan reads it in one)
+    assert trips == [3, 3, 3]
+    assert answers[0].content == answers[1].content == answers[2].content
+    assert _metric(metrics, "modelatlas_compiled_reads_answered") == 0
+
+
+async def test_a_plan_that_raises_is_logged_counted_dropped_and_strawberry_answers(
+    seeded_graph: Graph, test_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(test_settings, driver=seeded_graph.driver)
+    compiled: CompiledReads = app.state.compiled_reads
+    body = {"query": NESTED}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://atlas") as client:
+        first = await client.post("/graphql", json=body)
+        plan = compiled.plan(NESTED, "Nested")
+        assert plan is not None
+
+        def broken(*_: Any) -> Any:
+            raise RuntimeError("a bug in the plan")
+
+        # the same plan with a bug in how its root field's value is made
+        (root,) = plan.roots
+        assert isinstance(root, _List)
+        buggy = dataclasses.replace(root, complete=broken)
+        compiled._plans[(NESTED, "Nested")] = dataclasses.replace(plan, roots=(buggy,))
+        with caplog.at_level("WARNING", logger="modelatlas.api.compiled"):
+            second = await client.post("/graphql", json=body)
+        third = await client.post("/graphql", json=body)
+        metrics = (await client.get("/metrics")).text
+    assert first.content == second.content == third.content
+    (record,) = [r for r in caplog.records if r.name == "modelatlas.api.compiled"]
+    assert record.levelname == "WARNING"
+    assert "Nested" in record.getMessage() and "a bug in the plan" in record.getMessage()
+    assert compiled.answered == 0
+    assert compiled.plan(NESTED, "Nested") is None  # dropped: strawberry answers from now on
+    assert _metric(metrics, "modelatlas_compiled_reads_fallbacks", "plan_error") == 1
+    assert _metric(metrics, "modelatlas_compiled_reads_answered") == 0
+
+
+async def test_a_document_whose_planning_raises_is_logged_and_counted(
+    app_client: tuple[httpx.AsyncClient, CompiledReads], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, compiled = app_client
+    before = compiled.fallbacks[Fallback.COMPILE_ERROR]
+    with caplog.at_level("WARNING", logger="modelatlas.api.compiled"):
+        compiled.learn("query Broken { model(slug: ", "Broken")  # parse raises
+    assert compiled.plan("query Broken { model(slug: ", "Broken") is None
+    assert compiled.fallbacks[Fallback.COMPILE_ERROR] == before + 1
+    assert any("Broken" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_extensions_observe_a_compiled_request(
+    seeded_graph: Graph, test_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = test_settings.model_copy(update={"api_keys": [READER_ENTRY]})
+    app = create_app(settings, driver=seeded_graph.driver)
+    compiled: CompiledReads = app.state.compiled_reads
+    body = {"query": 'query Named { model(slug: "deepseek-r1") { slug } }'}
+    reader = {"authorization": f"Bearer {READER_KEY}"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://atlas") as client:
+        await client.post("/graphql", json=body, headers=reader)
+        caplog.clear()
+        with caplog.at_level("INFO", logger="modelatlas.requests"):
+            planned = await client.post("/graphql", json=body, headers=reader)
+            lines = [r for r in caplog.records if r.name == "modelatlas.requests"]
+        assert compiled.answered == 1
+        # access control refuses a bad key before the plan is asked
+        wrong = await client.post(
+            "/graphql", json=body, headers={"authorization": "Bearer ma_not-a-key"}
+        )
+        metrics = (await client.get("/metrics")).text
+    assert planned.status_code == 200 and planned.json()["data"]["model"]["slug"] == "deepseek-r1"
+    # the operation log noted the compiled request's operation, type and key
+    (line,) = lines
+    fields = line.fields  # type: ignore[attr-defined]
+    assert (fields["operation"], fields["operation_type"]) == ("Named", "query")
+    assert fields["key_id"] is not None
+    # the cost is the Limits extension's, computed for this request
+    assert planned.json()["extensions"]["cost"]["requestedQueryCost"] > 0
+    assert wrong.status_code == 401 and compiled.answered == 1
+    assert _metric(metrics, "modelatlas_compiled_reads_answered") == 1

@@ -16,7 +16,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from starlette.middleware.cors import CORSMiddleware
 
 from modelatlas.api.auth import ACCESS, KeyRing, access_from_headers
-from modelatlas.api.compiled import CompiledReads
+from modelatlas.api.compiled import COMPILED, CompiledReads
 from modelatlas.api.http import (
     BOOKMARK_HEADER,
     GraphQLHTTP,
@@ -30,7 +30,7 @@ from modelatlas.api.mutations import MAX_BATCH
 from modelatlas.api.ratelimit import RateLimit, buckets
 from modelatlas.api.requestlog import RequestLog, install_logging
 from modelatlas.api.review import FETCH_PRIVATE
-from modelatlas.api.schema import LINEAGES, ROOT_LISTS, ROOT_LOOKUPS, schema
+from modelatlas.api.schema import schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import make_driver, require_target
 from modelatlas.graph import Graph
@@ -47,13 +47,18 @@ def graphql_router(
 
     `settings` gives the API keys and access policy (default: from the environment).
     """
-    return graphql_http_router(_graphql_endpoint(graph, graphiql, settings or Settings()))
+    endpoint, _ = _graphql_endpoint(graph, graphiql, settings or Settings())
+    return graphql_http_router(endpoint)
 
 
-def _graphql_endpoint(graph: Graph, graphiql: bool, settings: Settings) -> GraphQLHTTP:
-    """The GraphQL endpoint over one graph, with the settings' keys, limits and timeouts."""
+def _graphql_endpoint(
+    graph: Graph, graphiql: bool, settings: Settings
+) -> tuple[GraphQLHTTP, CompiledReads | None]:
+    """The GraphQL endpoint over one graph, with the settings' keys, limits and timeouts, and
+    its compiled reads (None when MODELATLAS_COMPILED_READS is off)."""
     keys = KeyRing.from_settings(settings)
     limits = QueryLimits.from_settings(settings)
+    compiled = CompiledReads(schema) if settings.compiled_reads else None
 
     def context(request: Request) -> dict[str, Any]:
         return {
@@ -67,14 +72,10 @@ def _graphql_endpoint(graph: Graph, graphiql: bool, settings: Settings) -> Graph
             MAX_BATCH: settings.max_mutation_batch,
             LIMITS: limits,
             FETCH_PRIVATE: settings.article_fetch_private,
+            COMPILED: compiled,
         }
 
-    return GraphQLHTTP(
-        schema,
-        context,
-        graphiql=graphiql,
-        compiled=CompiledReads(schema, ROOT_LOOKUPS, ROOT_LISTS, LINEAGES),
-    )
+    return GraphQLHTTP(schema, context, graphiql=graphiql), compiled
 
 
 async def _migrate_until_done(graph: Graph) -> None:
@@ -125,8 +126,8 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     app.state.graph = graph
     app.state.settings = settings
     graphiql = settings.graphiql and not settings.is_production
-    endpoint = _graphql_endpoint(graph, graphiql, settings)
-    app.state.compiled_reads = endpoint.compiled
+    endpoint, compiled = _graphql_endpoint(graph, graphiql, settings)
+    app.state.compiled_reads = compiled
     app.include_router(graphql_http_router(endpoint), prefix="/graphql")
     app.include_router(_health_router(graph))
     app.include_router(explorer_router(graph, settings=settings))
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, driver: AsyncDriver | None =
     if settings.metrics:
         metrics = Metrics()
         metrics.watch_pool(driver, settings.neo4j_pool_size)
+        metrics.watch_compiled_reads(compiled)
         app.state.metrics = metrics
         app.include_router(metrics_router(metrics))
         app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: sees every answer

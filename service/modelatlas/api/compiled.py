@@ -21,14 +21,24 @@ sources query from 15.3 to 7.4 ms; reading pages and lineages along (1 statement
 or 3) took these two to 4.7 and 3.0 ms. The plan does what graphql-core does for these fields
 and nothing else: response keys and aliases in selection order, `__typename`, leaf values
 through the schema's own `serialize`, null for a missing node. It is made only after the
-document ran once through strawberry without an error (so it parsed and validated under the
-endpoint's limits, `first` included), and it keeps that run's response extensions (the cost
-estimate, which cannot vary: a compiled document's only variables are lookup keys).
+document ran once through strawberry without an error.
+
+Plans run inside strawberry, as a SchemaExtension (CompiledReadsExtension, last in the schema's
+list): its `on_execute` sets the execution context's result, which makes strawberry skip
+graphql-core's execution, so parsing and validation (cached), access control, the limits and
+the cost estimate, error codes and the operation log all run for a compiled request as for any
+other. The fields it answers are those whose resolvers declare what they read
+(loaders.declare: a node by key, a page of a kind, a lineage); the root questions are
+_QUESTIONS here. MODELATLAS_COMPILED_READS=false leaves the endpoint's CompiledReads out of the
+context, and every request runs through strawberry.
 
 A plan never answers what it cannot answer exactly as strawberry would: a variable of another
-type than a string, a null where the schema promises a value, an error. It gives up (`None`)
+type than a string, a null where the schema promises a value, an error. It gives up (_GiveUp)
 and the request runs through strawberry as usual, whose answer (and error) is then the one
-sent. A read that failed is not sent again: the request's loaders keep its exception and every
+sent. Every fallback is counted by reason (Fallback; modelatlas_compiled_reads_fallbacks at
+/metrics); one that is a bug (planning or running a plan raised anything else) is also
+logged at WARNING with the operation's name and the exception, and the plan is dropped. A
+read that failed is not sent again: the request's loaders keep its exception and every
 resolver that reads raises it (an outage costs one retry window, and the error is the one
 strawberry gives for it, on the first field that reads).
 """
@@ -36,15 +46,20 @@ strawberry gives for it, on the first field that reads).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Final
 
 from graphql import (
     DocumentNode,
     EnumValueNode,
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -71,8 +86,14 @@ from graphql.execution.values import get_argument_values
 from graphql.language.predicates import is_const_value_node
 from graphql.pyutils import Undefined
 from strawberry import Schema
+from strawberry.extensions import SchemaExtension
+from strawberry.types.base import StrawberryObjectDefinition
 
 from modelatlas.api.loaders import (
+    READS,
+    LineageOf,
+    NodeByKey,
+    PageOf,
     RequestLoaders,
     connection_nodes,
     request_loaders,
@@ -87,8 +108,30 @@ from modelatlas.graph.reads.paging import PageRequest
 from modelatlas.graph.reads.prefetch import Along, PageAlong, Prefetch, lineage_along, page_along
 from modelatlas.knowledge import KnowledgeGraph
 
+log = logging.getLogger("modelatlas.api.compiled")
+
 CACHE_SIZE: Final = 1024
 """Distinct (document, operation name) pairs whose plan (or want of one) is kept."""
+
+COMPILED: Final = "compiled_reads"
+"""The GraphQL context entry that holds the endpoint's :class:`CompiledReads` (absent or None:
+every request runs through strawberry, as with MODELATLAS_COMPILED_READS=false)."""
+
+
+class Fallback(StrEnum):
+    """Why a planned document was answered by strawberry after all (the fallbacks metric's
+    reason label)."""
+
+    GAVE_UP = "gave_up"
+    """The plan cannot answer this request exactly as strawberry would (a variable of
+    another type, a null where the schema promises a value): by design, not logged."""
+    READ_FAILED = "read_failed"
+    """A read failed; strawberry answers with its error (kept, not read again)."""
+    PLAN_ERROR = "plan_error"
+    """Running the plan raised: a bug, logged; the plan is dropped."""
+    COMPILE_ERROR = "compile_error"
+    """Planning the document raised: a bug, logged; the document is not planned."""
+
 
 _KEY_TYPES: Final = frozenset({"ID", "String"})
 """Variable types a plan accepts: non-null strings, given as JSON strings."""
@@ -105,6 +148,10 @@ _LINEAGE_GIVEN: Final = frozenset({"maxDepth", "first"})
 
 class _GiveUp(Exception):
     """The plan cannot answer this request as strawberry would."""
+
+
+class _ReadFailed(Exception):
+    """A plan's read failed; the error is kept in the request's loaders for strawberry."""
 
 
 @dataclass(slots=True)
@@ -240,16 +287,13 @@ class Plan:
     operation_name: str | None
     variables: tuple[str, ...]
     roots: tuple[_Root, ...]
-    extensions: Mapping[str, Any] | None
 
-    async def run(self, context: Any, variables: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        """The operation's `data`, or None when strawberry must answer (see the module's doc).
-        A failed read is left in the request's loaders, for strawberry to answer with it
-        rather than read again."""
-        try:
-            wanted, keys = self._keys(variables or {})
-        except Exception:
-            return None
+    async def run(self, context: Any, variables: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The operation's `data`; raises _GiveUp when strawberry must answer (see the
+        module's doc) and _ReadFailed when a read failed, which is left in the request's
+        loaders for strawberry to answer with rather than read again. Anything else it raises
+        is a bug."""
+        wanted, keys = self._keys(variables or {})
         state = request_loaders(context)
         knowledge = state.knowledge
         reads: list[Awaitable[Any]] = [
@@ -261,32 +305,22 @@ class Plan:
             elif isinstance(root, _Analytic):
                 reads.append(root.read(knowledge, key))
         answers = await _read(state, reads)
-        if answers is None:
-            return None
         nodes = dict(zip(wanted, answers, strict=False))
         pages = iter(answers[len(wanted) :])
         data: dict[str, Any] = {}
         pending: list[_Pending] = []
-        try:
-            for root, key in zip(self.roots, keys, strict=True):
-                if isinstance(root, _Lookup):
-                    node = nodes[(root.kind, root.prefetch)].get(key[0])
-                    data[root.response_key] = None if node is None else root.shape(node, pending)
-                elif isinstance(root, (_List, _Analytic)):
-                    data[root.response_key] = root.complete(next(pages), pending)
-                else:
-                    data[root[0]] = root[1]
-        except Exception:
-            return None
+        for root, key in zip(self.roots, keys, strict=True):
+            if isinstance(root, _Lookup):
+                node = nodes[(root.kind, root.prefetch)].get(key[0])
+                data[root.response_key] = None if node is None else root.shape(node, pending)
+            elif isinstance(root, (_List, _Analytic)):
+                data[root.response_key] = root.complete(next(pages), pending)
+            else:
+                data[root[0]] = root[1]
         while pending:  # a level of connection fields: one read per field and arguments
             batches = _batches(pending)
             found = await _read(state, [b[0].paged.read(knowledge, _parents(b)) for b in batches])
-            if found is None:
-                return None
-            try:
-                pending = _fill(batches, found)
-            except Exception:
-                return None
+            pending = _fill(batches, found)
         return data
 
     def _keys(
@@ -301,7 +335,10 @@ class Plan:
         keys: list[tuple[str, ...]] = []
         for root in self.roots:
             if isinstance(root, _Lookup):
-                key = normalise_key(root.kind, root.key.value(variables))
+                try:
+                    key = normalise_key(root.kind, root.key.value(variables))
+                except InvalidArgument:  # strawberry answers it with its error
+                    raise _GiveUp from None
                 wanted.setdefault((root.kind, root.prefetch), []).append(key)
                 keys.append((key,))
             elif isinstance(root, _Analytic):
@@ -311,14 +348,15 @@ class Plan:
         return wanted, keys
 
 
-async def _read(state: RequestLoaders, reads: list[Awaitable[Any]]) -> list[Any] | None:
-    """The answers of a plan's reads of one step, sent together; None if one failed, which is
-    then kept in the request's loaders for strawberry to answer with."""
+async def _read(state: RequestLoaders, reads: list[Awaitable[Any]]) -> list[Any]:
+    """The answers of a plan's reads of one step, sent together; _ReadFailed if one failed,
+    its error kept in the request's loaders for strawberry to answer with (a read error is
+    the graph's or the database's, never the plan's: strawberry's resolvers raise it)."""
     try:
         return [await reads[0]] if len(reads) == 1 else list(await asyncio.gather(*reads))
     except Exception as exc:
         state.failed = exc
-        return None
+        raise _ReadFailed from exc
 
 
 def _batches(pending: list[_Pending]) -> list[list[_Pending]]:
@@ -346,48 +384,139 @@ def _fill(batches: list[list[_Pending]], found: list[Mapping[str, Any]]) -> list
 
 
 class CompiledReads:
-    """The plans of one endpoint's documents, made on a document's first clean run."""
+    """The plans of one endpoint's documents, made on a document's first clean run, and the
+    count of requests they answered and of those they left to strawberry, by reason."""
 
-    def __init__(
-        self,
-        schema: Schema,
-        lookups: Mapping[str, str],
-        lists: Mapping[str, str] | None = None,
-        lineages: Mapping[str, LineageDirection] | None = None,
-    ) -> None:
-        """Plan for `schema`; `lookups` maps each root lookup field to the kind it returns
-        (each such field's resolver reads one node by its key argument, normalised), `lists`
-        each root list field to its kind (each reads one page of that kind, see schema._list),
-        `lineages` each lineage field ("Model.ancestors") to the direction loaders.lineage
-        reads for it."""
+    def __init__(self, schema: Schema) -> None:
+        """Plan for `schema`: the root lookups, root lists and lineages it may answer are the
+        fields whose resolvers declare so (loaders.declare in their metadata)."""
         self.schema = schema
-        self.lookups = dict(lookups)
-        self.lists = dict(lists or {})
-        self.lineages = dict(lineages or {})
+        self.lookups: dict[str, str] = {}
+        self.lists: dict[str, str] = {}
+        self.lineages: dict[str, LineageDirection] = {}
+        for type_name, field_name, declared in _declarations(schema):
+            if isinstance(declared, NodeByKey) and type_name == "Query":
+                self.lookups[field_name] = declared.kind
+            elif isinstance(declared, PageOf) and type_name == "Query":
+                self.lists[field_name] = declared.kind
+            elif isinstance(declared, LineageOf):
+                self.lineages[f"{type_name}.{field_name}"] = declared.direction
         self.answered = 0
-        """Requests answered by a plan (for tests and diagnostics)."""
+        """Requests answered by a plan (the compiled reads metric)."""
+        self.fallbacks: Counter[Fallback] = Counter()
+        """Planned requests (or plannings) left to strawberry, by reason."""
         self._plans: dict[tuple[str, str | None], Plan | None] = {}
 
     def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The document's plan, if it has one yet."""
         return self._plans.get((query, operation_name))
 
-    def learn(
-        self, query: str, operation_name: str | None, extensions: Mapping[str, Any] | None
-    ) -> None:
+    def learn(self, query: str, operation_name: str | None) -> None:
         """Plan a document that just ran through strawberry without an error (once: a
-        document that cannot be planned is remembered as such)."""
+        document that cannot be planned is remembered as such; one whose planning raised is
+        logged and counted, and not planned)."""
         key = (query, operation_name)
         if key in self._plans:
             return
         if len(self._plans) >= CACHE_SIZE:
             self._plans.clear()
+        plan: Plan | None = None
         try:
-            self._plans[key] = _Compiler(
-                self.schema, self.lookups, self.lists, self.lineages
-            ).compile(parse(query, no_location=True), operation_name, extensions)
-        except Exception:
-            self._plans[key] = None
+            plan = _Compiler(self.schema, self.lookups, self.lists, self.lineages).compile(
+                parse(query, no_location=True), operation_name
+            )
+        except (_GiveUp, InvalidArgument):
+            pass
+        except Exception as exc:
+            self._fell_back(Fallback.COMPILE_ERROR, operation_name, exc)
+        self._plans[key] = plan
+
+    async def answer(
+        self,
+        query: str,
+        plan: Plan,
+        context: Any,
+        variables: Mapping[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        """The plan's `data` for one request, or None when strawberry must answer it: counted
+        by reason, and a plan that raised (a bug) logged and dropped."""
+        try:
+            data = await plan.run(context, variables)
+        except _GiveUp:
+            self.fallbacks[Fallback.GAVE_UP] += 1
+            return None
+        except _ReadFailed:
+            self.fallbacks[Fallback.READ_FAILED] += 1
+            return None
+        except Exception as exc:
+            self._fell_back(Fallback.PLAN_ERROR, plan.operation_name, exc)
+            self._plans[(query, plan.operation_name)] = None
+            return None
+        self.answered += 1
+        return data
+
+    def _fell_back(self, reason: Fallback, operation_name: str | None, exc: Exception) -> None:
+        """Count and log a fallback that is a bug, so it is seen rather than only slower."""
+        self.fallbacks[reason] += 1
+        log.warning(
+            "compiled read of operation %s fell back to strawberry (%s): %r",
+            operation_name or "(anonymous)",
+            reason.value,
+            exc,
+            exc_info=exc,
+        )
+
+
+def _declarations(schema: Schema) -> list[tuple[str, str, Any]]:
+    """(GraphQL type name, GraphQL field name, declaration) of every field of the schema's
+    object types whose metadata declares what it reads."""
+    converter = schema.config.name_converter
+    found = []
+    for graphql_type in schema._schema.type_map.values():
+        definition = schema.get_type_by_name(graphql_type.name)
+        if not isinstance(definition, StrawberryObjectDefinition):
+            continue
+        for field in definition.fields:
+            metadata: Mapping[Any, Any] = field.metadata or {}
+            declared = metadata.get(READS)
+            if declared is not None:
+                found.append((graphql_type.name, converter.get_graphql_name(field), declared))
+    return found
+
+
+def compiled_reads_of(context: Any) -> CompiledReads | None:
+    """The endpoint's compiled reads kept in a GraphQL context (a dict or an object), if on."""
+    found = (
+        context.get(COMPILED) if isinstance(context, Mapping) else getattr(context, COMPILED, None)
+    )
+    return found if isinstance(found, CompiledReads) else None
+
+
+class CompiledReadsExtension(SchemaExtension):
+    """Schema extension answering a planned document in `on_execute` (setting the execution
+    context's result, so graphql-core's execution is skipped) and planning a document after a
+    clean run through strawberry: every other extension (access control, limits and cost,
+    error codes, the operation log) runs for a compiled request as for any other."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        """Answer from the plan before execution, or learn from strawberry's answer after."""
+        context = self.execution_context
+        compiled = compiled_reads_of(context.context)
+        query = context.query
+        if compiled is None or query is None:
+            yield
+            return
+        operation_name = context.operation_name
+        plan = compiled.plan(query, operation_name)
+        if plan is not None:
+            data = await compiled.answer(query, plan, context.context, context.variables)
+            if data is not None:
+                context.result = ExecutionResult(data=data)
+        yield
+        result = context.result
+        clean = isinstance(result, ExecutionResult) and not result.errors and result.data
+        if plan is None and clean:
+            compiled.learn(query, operation_name)
 
 
 class _Compiler:
@@ -411,7 +540,6 @@ class _Compiler:
         self,
         document: DocumentNode,
         operation_name: str | None,
-        extensions: Mapping[str, Any] | None,
     ) -> Plan:
         """The plan of the document's only operation (a query without directives; fragments
         on the node types are merged in as graphql-core merges them)."""
@@ -454,7 +582,7 @@ class _Compiler:
                 roots.append(self._analytic(query_type, nodes, key))
             else:
                 roots.append(self._lookup(query_type, nodes, key))
-        return Plan(name, tuple(variables), tuple(roots), extensions)
+        return Plan(name, tuple(variables), tuple(roots))
 
     def _lookup(self, query_type: GraphQLObjectType, nodes: list[FieldNode], key: str) -> _Lookup:
         """A root lookup field with its key as a literal string or a variable."""
@@ -843,7 +971,10 @@ def _complete(graphql_type: GraphQLOutputType, shape: Shape | None) -> Shape:
         def leaf(value: Any, _pending: list[_Pending]) -> Any:
             if value is None:
                 return None
-            serialized = serialize(value)
+            try:
+                serialized = serialize(value)
+            except GraphQLError:  # strawberry answers it with the error
+                raise _GiveUp from None
             if serialized is None or serialized is Undefined:
                 raise _GiveUp
             return serialized

@@ -36,10 +36,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from modelatlas.api.auth import access_of, refusal
-from modelatlas.api.compiled import CompiledReads, Plan
 from modelatlas.api.errors import UNAUTHENTICATED, classify, shortened
-from modelatlas.api.requestlog import note_operation
 from modelatlas.graph import Graph
 from modelatlas.graph.bookmarks import InvalidBookmarkError, decode_bookmarks
 from modelatlas.web.assets import STATIC_DIR
@@ -163,13 +160,10 @@ class GraphQLHTTP:
         context: ContextGetter,
         *,
         graphiql: bool,
-        compiled: CompiledReads | None = None,
     ) -> None:
-        """Serve `schema`; `context` builds each request's context (sync or async); documents
-        `compiled` has a plan for are answered by it (see api/compiled.py)."""
+        """Serve `schema`; `context` builds each request's context (sync or async)."""
         self.schema = schema
         self.context = context
-        self.compiled = compiled
         self.graphiql = graphiql
 
     async def __call__(self, request: Request) -> Response:
@@ -211,20 +205,12 @@ class GraphQLHTTP:
         context = self.context(request)
         if inspect.isawaitable(context):
             context = await context
-        query, operation_name = params.get("query"), params.get("operationName")
-        compiled = self.compiled if isinstance(query, str) else None
-        if compiled is not None and query is not None:
-            plan = compiled.plan(query, operation_name)
-            if plan is not None:
-                answered = await _planned(request, compiled, plan, context, params, media)
-                if answered is not None:
-                    return answered
         try:
             result = await self.schema.execute(
-                query,
+                params.get("query"),
                 variable_values=params.get("variables"),
                 context_value=context,
-                operation_name=operation_name,
+                operation_name=params.get("operationName"),
                 allowed_operation_types=allowed,
                 operation_extensions=params.get("extensions"),
             )
@@ -235,33 +221,7 @@ class GraphQLHTTP:
             raise Refused(405, reason, {"allow": "POST"}) from None
         except MissingQueryError:
             raise Refused(400, "No GraphQL query found in the request") from None
-        if compiled is not None and query is not None and not result.errors and result.data:
-            compiled.learn(query, operation_name, result.extensions)
         return _result_response(result, media)
-
-
-async def _planned(
-    request: Request,
-    compiled: CompiledReads,
-    plan: Plan,
-    context: Mapping[str, Any],
-    params: Mapping[str, Any],
-    media: str,
-) -> Response | None:
-    """The answer of a compiled document, or None when strawberry must answer (a refused
-    request, a plan that gave up)."""
-    access = access_of(context)
-    if refusal(access, OperationType.QUERY) is not None:
-        return None
-    data = await plan.run(context, params.get("variables"))
-    if data is None:
-        return None
-    compiled.answered += 1
-    note_operation(request.scope, plan.operation_name, "query", access.principal.key_id)
-    body: dict[str, Any] = {"data": data}
-    if plan.extensions:
-        body["extensions"] = plan.extensions
-    return _response(body, 200, media, {})
 
 
 def graphiql_page(request: Request) -> Response:

@@ -7,7 +7,8 @@ of the read layer. Round trips therefore grow with the depth of a query, never w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from graphql import (
@@ -35,6 +36,41 @@ from modelatlas.graph.reads.prefetch import (
 from modelatlas.knowledge import KnowledgeGraph
 
 _STATE: Final = "modelatlas.reads"
+
+READS: Final = "modelatlas.compiled"
+"""The strawberry field metadata entry in which a resolver declares what it reads (`declare`),
+so compiled reads (api/compiled.py) know the fields they may answer from the fields
+themselves."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeByKey:
+    """A root field reading one node of `kind` by its one key argument, normalised (`node`)."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageOf:
+    """A root field reading one keyset page of `kind` (first, after, where, orderBy)."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineageOf:
+    """A model's field reading its lineage in `direction` (`lineage`)."""
+
+    direction: LineageDirection
+
+
+Declared = NodeByKey | PageOf | LineageOf
+
+
+def declare(declared: Declared) -> Mapping[str, Declared]:
+    """Field metadata declaring what its resolver reads: strawberry.field(metadata=declare(...))
+    lets compiled reads answer the field without a table kept beside the schema."""
+    return {READS: declared}
 
 
 class RequestLoaders:

@@ -29,10 +29,11 @@ from prometheus_client import (
     ProcessCollector,
 )
 from prometheus_client.exposition import choose_encoder
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from modelatlas.api.compiled import CompiledReads, Fallback
 from modelatlas.graph.core import observe_queries, sessions_in_use
 
 MAX_OPERATION_NAMES: Final = 200
@@ -133,6 +134,12 @@ class Metrics:
     def watch_pool(self, driver: AsyncDriver, max_size: int) -> None:
         """Report the driver's pool size limit and the connections the Graphs over it use."""
         self.registry.register(_PoolCollector(driver, max_size))
+
+    def watch_compiled_reads(self, compiled: CompiledReads | None) -> None:
+        """Report how many requests compiled reads answered and how many plans fell back to
+        strawberry, by reason (zeros when they are off), so a plan that stopped answering
+        shows."""
+        self.registry.register(_CompiledCollector(compiled))
 
 
 def operation_of(payload: Any) -> tuple[str | None, str]:
@@ -307,6 +314,35 @@ class _PoolCollector(Collector):
 
     def describe(self) -> Iterable[Metric]:
         """Nothing to describe up front (avoids calling collect at registration)."""
+        return []
+
+
+class _CompiledCollector(Collector):
+    """The counts kept by the endpoint's CompiledReads (api/compiled.py), read at scrape time."""
+
+    def __init__(self, compiled: CompiledReads | None) -> None:
+        self._compiled = compiled
+
+    def collect(self) -> Iterable[Metric]:
+        """Yield the answered and fallback counters."""
+        compiled = self._compiled
+        yield CounterMetricFamily(
+            "modelatlas_compiled_reads_answered",
+            "GraphQL requests answered by a compiled plan instead of strawberry's execution.",
+            value=compiled.answered if compiled is not None else 0,
+        )
+        family = CounterMetricFamily(
+            "modelatlas_compiled_reads_fallbacks",
+            "Planned documents answered by strawberry after all, by reason (gave_up, "
+            "read_failed; plan_error and compile_error are bugs, also logged).",
+            labels=["reason"],
+        )
+        for reason in Fallback:
+            family.add_metric([reason.value], compiled.fallbacks[reason] if compiled else 0)
+        yield family
+
+    def describe(self) -> Iterable[Metric]:
+        """Nothing to describe up front."""
         return []
 
 

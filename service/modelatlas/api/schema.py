@@ -17,6 +17,7 @@ from strawberry.types import Info
 from modelatlas import __version__
 from modelatlas.api import loaders
 from modelatlas.api.auth import AccessControl
+from modelatlas.api.compiled import CompiledReadsExtension
 from modelatlas.api.errors import ErrorCodes
 from modelatlas.api.filters import (
     BenchmarkFilter,
@@ -115,41 +116,6 @@ async def _list(
     return await loaders.knowledge(info).page(kind, request)
 
 
-ROOT_LOOKUPS: Final = {
-    "model": "Model",
-    "organization": "Organization",
-    "benchmark": "Benchmark",
-    "release": "Release",
-    "claim": "Claim",
-    "result": "Result",
-    "marketEvent": "MarketEvent",
-    "country": "Country",
-    "source": "Source",
-}
-"""The root fields that read one node by its key argument through `_lookup`, and its kind
-(for compiled reads, api/compiled.py)."""
-
-ROOT_LISTS: Final = {
-    "models": "Model",
-    "organizations": "Organization",
-    "countries": "Country",
-    "claims": "Claim",
-    "results": "Result",
-    "marketEvents": "MarketEvent",
-    "releases": "Release",
-    "benchmarks": "Benchmark",
-    "sources": "Source",
-}
-"""The root fields that read one page of a kind through `_list`, and the kind (for compiled
-reads, api/compiled.py)."""
-
-LINEAGES: Final = {
-    "Model.derivedModels": reads.LineageDirection.DESCENDANTS,
-    "Model.ancestors": reads.LineageDirection.ANCESTORS,
-}
-"""The fields that read a model's lineage through loaders.lineage, and the direction they read
-(for compiled reads, api/compiled.py)."""
-
 Slug = Annotated[strawberry.ID, strawberry.argument(description="A slug (any case).")]
 ModelRef = Annotated[strawberry.ID, strawberry.argument(description="A model's slug.")]
 OptionalSlug = Annotated[
@@ -189,49 +155,84 @@ class Query:
     @strawberry.field(
         description="A model by slug (normalised, so GPT-4o finds gpt-4o).",
         graphql_type=Model | None,
+        metadata=loaders.declare(loaders.NodeByKey("Model")),
     )
     async def model(self, info: Info[Any, Any], slug: Slug) -> reads.ModelNode | None:
         return cast("reads.ModelNode | None", await _lookup(info, "Model", slug))
 
-    @strawberry.field(description="An organization by slug.", graphql_type=Organization | None)
+    @strawberry.field(
+        description="An organization by slug.",
+        graphql_type=Organization | None,
+        metadata=loaders.declare(loaders.NodeByKey("Organization")),
+    )
     async def organization(self, info: Info[Any, Any], slug: Slug) -> reads.OrganizationNode | None:
         return cast("reads.OrganizationNode | None", await _lookup(info, "Organization", slug))
 
-    @strawberry.field(description="A benchmark by slug.", graphql_type=Benchmark | None)
+    @strawberry.field(
+        description="A benchmark by slug.",
+        graphql_type=Benchmark | None,
+        metadata=loaders.declare(loaders.NodeByKey("Benchmark")),
+    )
     async def benchmark(self, info: Info[Any, Any], slug: Slug) -> reads.BenchmarkNode | None:
         return cast("reads.BenchmarkNode | None", await _lookup(info, "Benchmark", slug))
 
-    @strawberry.field(description="A release by slug.", graphql_type=Release | None)
+    @strawberry.field(
+        description="A release by slug.",
+        graphql_type=Release | None,
+        metadata=loaders.declare(loaders.NodeByKey("Release")),
+    )
     async def release(self, info: Info[Any, Any], slug: Slug) -> reads.ReleaseNode | None:
         return cast("reads.ReleaseNode | None", await _lookup(info, "Release", slug))
 
-    @strawberry.field(description="A claim by id.", graphql_type=Claim | None)
+    @strawberry.field(
+        description="A claim by id.",
+        graphql_type=Claim | None,
+        metadata=loaders.declare(loaders.NodeByKey("Claim")),
+    )
     async def claim(self, info: Info[Any, Any], id: strawberry.ID) -> reads.ClaimNode | None:
         return cast("reads.ClaimNode | None", await _lookup(info, "Claim", id))
 
-    @strawberry.field(description="A result by id.", graphql_type=Result | None)
+    @strawberry.field(
+        description="A result by id.",
+        graphql_type=Result | None,
+        metadata=loaders.declare(loaders.NodeByKey("Result")),
+    )
     async def result(self, info: Info[Any, Any], id: strawberry.ID) -> reads.ResultNode | None:
         return cast("reads.ResultNode | None", await _lookup(info, "Result", id))
 
-    @strawberry.field(description="A market event by id.", graphql_type=MarketEvent | None)
+    @strawberry.field(
+        description="A market event by id.",
+        graphql_type=MarketEvent | None,
+        metadata=loaders.declare(loaders.NodeByKey("MarketEvent")),
+    )
     async def market_event(
         self, info: Info[Any, Any], id: strawberry.ID
     ) -> reads.MarketEventNode | None:
         return cast("reads.MarketEventNode | None", await _lookup(info, "MarketEvent", id))
 
     @strawberry.field(
-        description="A country by ISO 3166-1 alpha-2 code (any case).", graphql_type=Country | None
+        description="A country by ISO 3166-1 alpha-2 code (any case).",
+        graphql_type=Country | None,
+        metadata=loaders.declare(loaders.NodeByKey("Country")),
     )
     async def country(self, info: Info[Any, Any], code: strawberry.ID) -> reads.CountryNode | None:
         return cast("reads.CountryNode | None", await _lookup(info, "Country", code))
 
-    @strawberry.field(description="A source by URL or urn.", graphql_type=Source | None)
+    @strawberry.field(
+        description="A source by URL or urn.",
+        graphql_type=Source | None,
+        metadata=loaders.declare(loaders.NodeByKey("Source")),
+    )
     async def source(self, info: Info[Any, Any], url: strawberry.ID) -> reads.SourceNode | None:
         return cast("reads.SourceNode | None", await _lookup(info, "Source", url))
 
     # ------------------------------------------------------------------ lists
 
-    @strawberry.field(description="Models, filtered and sorted.", graphql_type=Connection[Model])
+    @strawberry.field(
+        description="Models, filtered and sorted.",
+        graphql_type=Connection[Model],
+        metadata=loaders.declare(loaders.PageOf("Model")),
+    )
     async def models(
         self,
         info: Info[Any, Any],
@@ -243,7 +244,9 @@ class Query:
         return await _list(info, "Model", first, after, order_by, to_where(reads.ModelWhere, where))
 
     @strawberry.field(
-        description="Organizations, filtered and sorted.", graphql_type=Connection[Organization]
+        description="Organizations, filtered and sorted.",
+        graphql_type=Connection[Organization],
+        metadata=loaders.declare(loaders.PageOf("Organization")),
     )
     async def organizations(
         self,
@@ -263,7 +266,9 @@ class Query:
         )
 
     @strawberry.field(
-        description="Countries, filtered and sorted.", graphql_type=Connection[Country]
+        description="Countries, filtered and sorted.",
+        graphql_type=Connection[Country],
+        metadata=loaders.declare(loaders.PageOf("Country")),
     )
     async def countries(
         self,
@@ -281,6 +286,7 @@ class Query:
         description='Claims, filtered and sorted, e.g. where: {claimantCountry: "CN", '
         'againstDeveloperCountry: "US"} for Chinese claims against U.S. models.',
         graphql_type=Connection[Claim],
+        metadata=loaders.declare(loaders.PageOf("Claim")),
     )
     async def claims(
         self,
@@ -293,7 +299,9 @@ class Query:
         return await _list(info, "Claim", first, after, order_by, to_where(reads.ClaimWhere, where))
 
     @strawberry.field(
-        description="Measured results, filtered and sorted.", graphql_type=Connection[Result]
+        description="Measured results, filtered and sorted.",
+        graphql_type=Connection[Result],
+        metadata=loaders.declare(loaders.PageOf("Result")),
     )
     async def results(
         self,
@@ -308,7 +316,9 @@ class Query:
         )
 
     @strawberry.field(
-        description="Market events, filtered and sorted.", graphql_type=Connection[MarketEvent]
+        description="Market events, filtered and sorted.",
+        graphql_type=Connection[MarketEvent],
+        metadata=loaders.declare(loaders.PageOf("MarketEvent")),
     )
     async def market_events(
         self,
@@ -323,7 +333,9 @@ class Query:
         )
 
     @strawberry.field(
-        description="Releases, filtered and sorted.", graphql_type=Connection[Release]
+        description="Releases, filtered and sorted.",
+        graphql_type=Connection[Release],
+        metadata=loaders.declare(loaders.PageOf("Release")),
     )
     async def releases(
         self,
@@ -338,7 +350,9 @@ class Query:
         )
 
     @strawberry.field(
-        description="Benchmarks, filtered and sorted.", graphql_type=Connection[Benchmark]
+        description="Benchmarks, filtered and sorted.",
+        graphql_type=Connection[Benchmark],
+        metadata=loaders.declare(loaders.PageOf("Benchmark")),
     )
     async def benchmarks(
         self,
@@ -352,7 +366,11 @@ class Query:
             info, "Benchmark", first, after, order_by, to_where(reads.BenchmarkWhere, where)
         )
 
-    @strawberry.field(description="Sources, filtered and sorted.", graphql_type=Connection[Source])
+    @strawberry.field(
+        description="Sources, filtered and sorted.",
+        graphql_type=Connection[Source],
+        metadata=loaders.declare(loaders.PageOf("Source")),
+    )
     async def sources(
         self,
         info: Info[Any, Any],
@@ -539,7 +557,8 @@ schema = QuietSchema(
     # what both let through. Limits' validation rules (depth, aliases) are made once per set
     # of limits, so ValidationCache keeps hitting. On the way out hooks run in reverse: Limits
     # codes timeouts before ErrorCodes masks unknown errors, and OperationLog then notes the
-    # final codes for the request's log line.
+    # final codes for the request's log line. CompiledReadsExtension goes last: it answers a
+    # planned document in on_execute, which runs only once all the others let it through.
     extensions=[
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
@@ -547,6 +566,7 @@ schema = QuietSchema(
         OperationLog,
         ErrorCodes,
         Limits,
+        CompiledReadsExtension,
     ],
 )
 

@@ -335,7 +335,10 @@ class Model:
     async def derived_from(self, info: Info[Any, Any]) -> list[Model]:
         return await loaders.related(info, "Model.derivedFrom", self)
 
-    @strawberry.field(description="Models derived from it, at any depth, nearest first.")
+    @strawberry.field(
+        description="Models derived from it, at any depth, nearest first.",
+        metadata=loaders.declare(loaders.LineageOf(reads.LineageDirection.DESCENDANTS)),
+    )
     async def derived_models(
         self,
         info: Info[Any, Any],
@@ -352,7 +355,10 @@ class Model:
             after=after,
         )
 
-    @strawberry.field(description="Models it derives from, at any depth, nearest first.")
+    @strawberry.field(
+        description="Models it derives from, at any depth, nearest first.",
+        metadata=loaders.declare(loaders.LineageOf(reads.LineageDirection.ANCESTORS)),
+    )
     async def ancestors(
         self,
         info: Info[Any, Any],
