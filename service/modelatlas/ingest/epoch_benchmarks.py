@@ -32,7 +32,7 @@ from modelatlas.ingest.tabular import (
 
 # Hub columns that say when a score was measured, best first. "Release date" is the
 # model's release, and terminalbench's "Created" is when Epoch entered the row: neither is.
-_MEASURED_COLUMNS: Final = (
+MEASURED_COLUMNS: Final = (
     "Started at",
     "Date of evaluation",
     "Evaluation date",
@@ -88,7 +88,7 @@ def _layout(path: Path, header: list[str]) -> _Layout | str:
     return _Layout(
         benchmark=benchmark,
         score=score,
-        measured=next((name for name in _MEASURED_COLUMNS if name in header), None),
+        measured=next((name for name in MEASURED_COLUMNS if name in header), None),
         source="Source" if "Source" in header else None,
         link=next((name for name in header if name.casefold().startswith("source link")), None),
         epoch_run="Log viewer" in header,

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from modelatlas.ingest.epoch_benchmarks import MEASURED_COLUMNS
+
 __all__ = [
     "DATASETS",
     "MANIFEST",
@@ -62,14 +64,7 @@ _HUB_COLUMNS: Final = (
     "Source",
     "Log viewer",
     "Model name",
-    "Started at",
-    "Date of evaluation",
-    "Evaluation date",
-    "Date run",
-    "Run date",
-    "Date",
-    "Date added",
-    "Last updated",
+    *MEASURED_COLUMNS,
     "id",
     "ID",
     "UUID",
