@@ -2,8 +2,9 @@
 
 Everything else is derived from this declaration, so adding a kind or a relationship touches
 one place: the domain's reference checks (`Record.KEY_FIELD`, `Record.REFERENCES`), the write
-path's edges (`graph/writes.py` `_EDGES`), the relationships reads follow (`graph/reads/kinds.py`
-`RELATIONS`) and what a delete must not orphan (`graph/deletes.py` `_NEEDED_BY`). It is plain
+path's edges (`graph/write_statements.py` `EDGES`), the relationships reads follow
+(`graph/reads/kinds.py` `RELATIONS`) and what a delete must not orphan (`graph/deletes.py`
+`_NEEDED_BY`). It is plain
 data, no Cypher and no domain import: the graph layer turns it into fixed statement text, and the
 domain owns how each key type is normalised (`domain.lookup_key`, `domain.validate_key`).
 """

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from modelatlas import graph_model
 from modelatlas.domain import RECORD_TYPES, Record, lookup_key, validate_key
-from modelatlas.graph import deletes, writes
+from modelatlas.graph import deletes, write_statements, writes
 from modelatlas.graph.reads import kinds as reads
 from modelatlas.graph.reads.path import RelationshipType
 from modelatlas.graph_model import Need, NodeKind, Relationship
@@ -154,7 +154,7 @@ def test_a_missing_node_kind_or_a_wrong_key_is_caught() -> None:
 
 def test_references_are_the_checked_edges_the_write_path_stores() -> None:
     for kind, record in _RECORDS.items():
-        edges = writes._EDGES.get(kind, {})
+        edges = write_statements.EDGES.get(kind, {})
         for field, target in record.REFERENCES.items():
             alias = record.model_fields[field].alias or field
             assert edges[alias][1] == target, (kind, field)
@@ -166,11 +166,11 @@ def test_references_are_the_checked_edges_the_write_path_stores() -> None:
 
 def test_the_write_path_tables_kept_by_hand_agree_with_the_graph_model() -> None:
     relationships = graph_model.RELATIONSHIPS
-    assert {r.alias for r in relationships} == writes._RELATION_FIELDS
+    assert {r.alias for r in relationships} == write_statements.RELATION_FIELDS
     for kind in graph_model.KINDS:
         same_kind = tuple(r.alias for r in graph_model.owned_by(kind) if r.same_kind)
-        assert writes._LINK_FIELDS.get(kind, ()) == same_kind, kind
-    assert set(writes._CITED_VALUES) == set(graph_model.CITED_KINDS)
+        assert write_statements.LINK_FIELDS.get(kind, ()) == same_kind, kind
+    assert set(write_statements.CITED_VALUES) == set(graph_model.CITED_KINDS)
     assert set(writes.KINDS) == set(graph_model.KINDS)
     order = writes.KINDS.index
     for r in relationships:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from modelatlas.domain import Benchmark, Claim, Dataset, Model, Organization, Source
 from modelatlas.domain import slugify as fast_slugify
-from modelatlas.graph import Graph, writes
+from modelatlas.graph import Graph, write_statements, writes
 from modelatlas.graph.writes import to_row
 from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
 
@@ -210,7 +210,7 @@ async def test_every_write_path_statement_finds_nodes_by_unique_index(graph: Gra
         **{f"write {k}": q for k, q in writes.STATEMENTS.items()},
         **{f"link {k}": q for k, q in writes.LINKS.items()},
         **{f"snapshot {k}": q for k, q in writes.SNAPSHOTS.items()},
-        **{f"missing {k}": q for k, q in writes._MISSING.items()},
+        **{f"missing {k}": q for k, q in write_statements.MISSING.items()},
     }
     problems = []
     for name, statement in statements.items():
