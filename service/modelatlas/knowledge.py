@@ -74,13 +74,16 @@ from modelatlas.graph.reads.path import GraphPath, RelationshipType
 from modelatlas.graph.reads.release_events import EventAfterRelease
 from modelatlas.graph.reads.timelines import TimelineEntry
 from modelatlas.graph.writes import (
+    BATCH_SIZE,
     BatchPlan,
     TargetsMissing,
     WriteReport,
     batches,
     by_kind,
     missing_keys,
+    plan_at_once,
     plan_batch,
+    write_at_once,
     write_links,
     write_rows,
 )
@@ -140,6 +143,26 @@ def _outside_references(dataset: Dataset, defined: dict[str, set[str]]) -> dict[
     return wanted
 
 
+def _wanted(dataset: Dataset, defined: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Per target kind, the sorted keys the dataset refers to outside itself (none: left out)."""
+    return {
+        kind: sorted(keys) for kind, keys in _outside_references(dataset, defined).items() if keys
+    }
+
+
+def _problems(dataset: Dataset, missing: dict[str, set[str]]) -> list[ReferenceProblem]:
+    """The dataset's reference problems whose target no node has, in the dataset's order."""
+    if not any(missing.values()):
+        return []
+    return [p for p in dataset.check_references() if p.missing in missing.get(p.target, set())]
+
+
+def _tally(report: WriteReport, changed: set[str], kind: str, plan: BatchPlan) -> None:
+    """Count a planned batch's statuses, and note its created or updated rows as "Kind:key"."""
+    report.counts(kind).add(plan.statuses)
+    changed.update(f"{kind}:{k}" for k, v in plan.statuses.items() if v != "unchanged")
+
+
 async def _after(first: asyncio.Task[None] | None, then: Callable[[], Awaitable[None]]) -> None:
     """Run `then` once `first` (if any) has finished; not at all if it failed."""
     if first is not None:
@@ -196,22 +219,17 @@ class KnowledgeGraph:
     async def _check_references(
         self, dataset: Dataset, defined: dict[str, set[str]]
     ) -> list[ReferenceProblem]:
-        wanted = {
-            kind: keys for kind, keys in _outside_references(dataset, defined).items() if keys
-        }
+        wanted = _wanted(dataset, defined)
         # One read per target kind, all at once: before the first write nothing else can run.
         found = await asyncio.gather(
-            *(missing_keys(self.graph, kind, sorted(keys)) for kind, keys in wanted.items())
+            *(missing_keys(self.graph, kind, keys) for kind, keys in wanted.items())
         )
-        missing = dict(zip(wanted, found, strict=True))
-        if not any(missing.values()):
-            return []
-        return [p for p in dataset.check_references() if p.missing in missing.get(p.target, set())]
+        return _problems(dataset, dict(zip(wanted, found, strict=True)))
 
     async def upsert(
         self, dataset: Dataset, *, progress: Progress | None = None, rank: int = 0
     ) -> WriteReport:
-        """Write a validated dataset, batch by batch, in dependency order; repeatable.
+        """Write a validated dataset in dependency order; repeatable.
 
         Everything is checked before the first write: an unknown reference raises
         UnknownReferencesError and leaves the graph as it was. A target deleted by another
@@ -219,6 +237,10 @@ class KnowledgeGraph:
         its transaction rolled back; in `Graph.atomically`, the whole write). ``rank`` is the
         write's precedence (0, curated and API writes, is best): a property set by a better-ranked
         write is kept, so imports applied in any order converge (see writes._ranked).
+
+        A dataset of at most one batch (a mutation, a small seed file) takes three round trips:
+        one read checks its references and plans every kind, one statement writes it, one
+        re-weighs the verdicts it may change. A larger one goes batch by batch.
         """
         defined, repeated = _defined_keys(dataset)
         if repeated:
@@ -226,13 +248,57 @@ class KnowledgeGraph:
             listed = ", ".join(f"{kind} {key!r}" for kind, key in duplicates[:10])
             raise ValueError(f"the same natural key is given twice: {listed}")
         grouped = by_kind(dataset.records())
+        report = WriteReport()
+        changed: set[str] = set()
+        try:
+            if sum(len(records) for _, records in grouped) <= BATCH_SIZE:
+                await self._upsert_at_once(dataset, defined, grouped, report, changed, rank)
+                for kind, records in grouped:
+                    if progress is not None:
+                        progress(kind, len(records), len(records))
+            else:
+                await self._upsert_batched(
+                    dataset, defined, grouped, report, changed, progress, rank
+                )
+            await _refresh_verdicts(self.graph, dataset, changed)
+        except TargetsMissing as exc:
+            raise UnknownReferencesError(exc.problems) from None
+        return report
+
+    async def _upsert_at_once(
+        self,
+        dataset: Dataset,
+        defined: dict[str, set[str]],
+        grouped: Sequence[tuple[str, Sequence[Record]]],
+        report: WriteReport,
+        changed: set[str],
+        rank: int,
+    ) -> None:
+        """One read (references and plans), then one write statement."""
+        missing, plans = await plan_at_once(self.graph, grouped, _wanted(dataset, defined), rank)
+        problems = _problems(dataset, missing)
+        if problems:
+            raise UnknownReferencesError(tuple(problems))
+        for kind, plan in plans:
+            _tally(report, changed, kind, plan)
+        await write_at_once(self.graph, plans)
+
+    async def _upsert_batched(
+        self,
+        dataset: Dataset,
+        defined: dict[str, set[str]],
+        grouped: Sequence[tuple[str, Sequence[Record]]],
+        report: WriteReport,
+        changed: set[str],
+        progress: Progress | None,
+        rank: int,
+    ) -> None:
+        """Batch after batch, each in its own transaction (in `Graph.atomically`, all in one)."""
         totals = {kind: len(records) for kind, records in grouped}
         steps = [(kind, batch) for kind, records in grouped for batch in batches(records)]
-        report = WriteReport()
-        # Batches are written one after the other, in dependency order, each in its own
-        # transaction. Batch N+1 (of the same kind or the next) is planned (one read and
-        # Python work) while Neo4j writes batch N, and the first batch while the references
-        # are checked (planning writes nothing). A kind's same-kind links follow its last batch.
+        # Batch N+1 (of the same kind or the next) is planned (one read and Python work) while
+        # Neo4j writes batch N, and the first batch while the references are checked (planning
+        # writes nothing). A kind's same-kind links follow its last batch.
         planning = self._plan(steps, 0, rank)
         in_flight: asyncio.Task[None] | None = None
         try:
@@ -241,7 +307,6 @@ class KnowledgeGraph:
                 raise UnknownReferencesError(tuple(problems))
             links: list[dict[str, Any]] = []
             planned: dict[str, int] = defaultdict(int)
-            changed: set[str] = set()
             for step, (kind, batch) in enumerate(steps):
                 assert planning is not None
                 plan = await planning
@@ -249,8 +314,7 @@ class KnowledgeGraph:
                 if in_flight is not None:
                     await in_flight
                 in_flight = asyncio.create_task(write_rows(self.graph, kind, plan.to_write))
-                report.counts(kind).add(plan.statuses)
-                changed.update(f"{kind}:{k}" for k, v in plan.statuses.items() if v != "unchanged")
+                _tally(report, changed, kind, plan)
                 links.extend(plan.to_link)
                 planned[kind] += len(batch)
                 if progress is not None:
@@ -262,9 +326,6 @@ class KnowledgeGraph:
                     links = []
             if in_flight is not None:
                 await in_flight
-            await _refresh_verdicts(self.graph, dataset, changed)
-        except TargetsMissing as exc:
-            raise UnknownReferencesError(exc.problems) from None
         finally:
             # On a failure, a read or a batch in flight finishes (or fails) whole.
             for task in (planning, in_flight):
@@ -272,7 +333,6 @@ class KnowledgeGraph:
                     await asyncio.wait([task])
                     if not task.cancelled():
                         task.exception()  # retrieved: the failure raised is the first one
-        return report
 
     def _plan(
         self, steps: Sequence[tuple[str, Sequence[Record]]], step: int, rank: int

@@ -93,29 +93,22 @@ CALL () {
 }
 """
 
+# Each claim's verdict from its pairs; a claim of another kind has none (removed when stored).
 _REFRESH: Final[LiteralString] = (
     _CLAIMS
     + """
-WITH c WHERE c.kind IN $kinds
-CALL (c) {"""
+CALL (c) {
+  WITH c WHERE c.kind IN $kinds"""
     + _PAIRS
     + """
   RETURN collect(verdict) AS verdicts
 }
-WITH c, CASE WHEN 'CONTESTED' IN verdicts THEN 'CONTESTED'
+WITH c, CASE WHEN NOT c.kind IN $kinds THEN null
+             WHEN 'CONTESTED' IN verdicts THEN 'CONTESTED'
              WHEN size(verdicts) > 0 AND all(v IN verdicts WHERE v = 'SUPPORTED') THEN 'SUPPORTED'
              ELSE 'UNVERIFIED' END AS verdict
-WHERE c.verdict IS NULL OR c.verdict <> verdict
+WHERE coalesce(c.verdict, '') <> coalesce(verdict, '')
 SET c.verdict = verdict
-RETURN count(c) AS changed
-"""
-)
-
-_CLEAR: Final[LiteralString] = (
-    _CLAIMS
-    + """
-WITH c WHERE c.verdict IS NOT NULL AND NOT c.kind IN $kinds
-REMOVE c.verdict
 RETURN count(c) AS changed
 """
 )
@@ -134,21 +127,18 @@ async def refresh_verdicts(
 
     Returns how many claims' verdicts changed (a rerun over the same graph changes none).
     """
+    # Up to _CHUNK claims and _CHUNK models per statement: a small write's in one.
     chunks: list[dict[str, Any]] = [
-        {"all": False, "ids": list(claims[i : i + _CHUNK]), "models": []}
-        for i in range(0, len(claims), _CHUNK)
-    ] + [
-        {"all": False, "ids": [], "models": list(models[i : i + _CHUNK])}
-        for i in range(0, len(models), _CHUNK)
+        {"all": False, "ids": list(claims[i : i + _CHUNK]), "models": list(models[i : i + _CHUNK])}
+        for i in range(0, max(len(claims), len(models)), _CHUNK)
     ]
     if everything:
         chunks = [{"all": True, "ids": [], "models": []}]
     changed = 0
     for chunk in chunks:  # each in its own transaction, so a large import stays bounded
         params = {"kinds": _COMPARATIVE, **chunk}
-        for statement in (_REFRESH, _CLEAR):
-            rows = await graph.write(statement, params)
-            changed += int(rows[0]["changed"])
+        rows = await graph.write(_REFRESH, params)
+        changed += int(rows[0]["changed"])
     return changed
 
 

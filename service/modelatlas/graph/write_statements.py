@@ -9,7 +9,8 @@ values are always parameters. How these statements take locks is described in `L
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any, Final, LiteralString, get_args, get_origin
 
 from pydantic_core import PydanticUndefined
@@ -467,3 +468,23 @@ NAMES: Final[dict[str, LiteralString]] = {
         "MATCH (n:Benchmark) RETURN collect([n.slug, [n.name] + coalesce(n.aliases, [])]) AS names"
     ),
 }
+
+
+_PARAMETER: Final = re.compile(r"\$(rows|keys)\b")
+
+
+def combined(parts: Sequence[tuple[LiteralString, str]]) -> LiteralString:
+    """Several one-row statements sent as one, so a small write pays one round trip instead of
+    one per statement: each (statement, column) runs in its own subquery, in order (a later
+    one sees what an earlier one wrote), over the parameter `p<i>` instead of its `$rows` or
+    `$keys`, and its `column` comes back as `r<i>`. Only this module's constants go in."""
+    query = ""
+    kept: list[str] = []
+    for i, (statement, column) in enumerate(parts):
+        renamed, count = _PARAMETER.subn(f"$p{i}", statement)
+        assert count == 1, statement  # every snapshot, lookup and upsert names one list
+        query += (
+            f"CALL () {{\n{renamed.strip()}\n}}\nWITH {', '.join([*kept, f'{column} AS r{i}'])}\n"
+        )
+        kept.append(f"r{i}")
+    return query + f"RETURN {', '.join(kept)}"

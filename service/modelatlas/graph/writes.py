@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Final, LiteralString
@@ -30,7 +30,7 @@ from modelatlas.domain import (
     Record,
     ReferenceProblem,
 )
-from modelatlas.graph.core import Graph, Row, Transaction
+from modelatlas.graph.core import Graph, Transaction
 from modelatlas.graph.write_statements import (
     CITED_VALUES,
     DATES,
@@ -46,6 +46,7 @@ from modelatlas.graph.write_statements import (
     RELATION_FIELDS,
     SNAPSHOTS,
     STATEMENTS,
+    combined,
 )
 
 BATCH_SIZE: Final = 2000
@@ -61,16 +62,13 @@ class TargetsMissing(Exception):
         self.problems = tuple(problems)
 
 
-def _check_targets(kind: str, rows: list[Row]) -> None:
-    """Raise TargetsMissing for what a verified statement reports missing."""
-    problems = [
+def _missing_targets(kind: str, missing: list[Any]) -> list[ReferenceProblem]:
+    """The problems a verified statement reports ([key, missing] per row lacking a target)."""
+    return [
         ReferenceProblem(kind=kind, record=str(key), field=field, missing=str(k), target=label)
-        for row in rows
-        for key, missing in row["missing"]
-        for field, label, k in missing
+        for key, lacking in missing
+        for field, label, k in lacking
     ]
-    if problems:
-        raise TargetsMissing(problems)
 
 
 def _plain(value: Any) -> Any:
@@ -322,18 +320,21 @@ class BatchPlan:
 async def plan_batch(
     graph: Graph, kind: str, records: Sequence[Record], rank: int = 0
 ) -> BatchPlan:
-    """Compare a batch with the graph (one read) and keep only the rows that change something.
-
-    Statuses are created/updated/unchanged; rows whose same-kind links are missing go to
-    `to_link` for write_links once every node of the kind exists.
-    """
+    """Compare a batch with the graph (one read) and keep only the rows that change something
+    (see `_plan`)."""
     # The read goes first: while it is on its way, the batch written before can be sent.
     keys = [r.key for r in records]
     found = (await graph.read(SNAPSHOTS[kind], {"keys": keys}))[0]["found"]
+    return _plan(kind, records, found, rank)
+
+
+def _plan(kind: str, records: Sequence[Record], found: list[Any], rank: int) -> BatchPlan:
+    """A batch's plan from its snapshot: statuses are created/updated/unchanged; rows whose
+    same-kind links are missing go to `to_link`, written once every node of the kind exists."""
     snapshot = {str(key): (props, edges) for key, props, edges in found}
-    rows = [to_row(r) for r in records]
     plan = BatchPlan({}, [], [])
-    for row in rows:
+    for record in records:
+        row = to_row(record)
         old = snapshot.get(row["key"])
         row = _ranked(row, old[0] if old else None, rank)
         if old is None:
@@ -350,6 +351,53 @@ async def plan_batch(
     return plan
 
 
+async def plan_at_once(
+    graph: Graph,
+    groups: Sequence[tuple[str, Sequence[Record]]],
+    wanted: Mapping[str, Sequence[str]],
+    rank: int = 0,
+) -> tuple[dict[str, set[str]], list[tuple[str, BatchPlan]]]:
+    """A small write's reference check and every kind's plan in one read: per target kind,
+    the `wanted` keys no node has; per (kind, records) group (one batch each), its plan."""
+    parts = [(SNAPSHOTS[kind], "found") for kind, _ in groups]
+    parts += [(MISSING[kind], "keys") for kind in wanted]
+    if not parts:
+        return {}, []
+    values = [[r.key for r in records] for _, records in groups] + [
+        list(k) for k in wanted.values()
+    ]
+    params = {f"p{i}": keys for i, keys in enumerate(values)}
+    row = (await graph.read(combined(parts), params))[0]
+    plans = [(kind, _plan(kind, recs, row[f"r{i}"], rank)) for i, (kind, recs) in enumerate(groups)]
+    first = len(groups)
+    missing = {kind: {str(k) for k in row[f"r{first + i}"]} for i, kind in enumerate(wanted)}
+    return missing, plans
+
+
+async def write_at_once(graph: Graph, plans: Sequence[tuple[str, BatchPlan]]) -> None:
+    """A small write's planned rows, kind after kind, then their same-kind links, as one
+    statement in one write transaction (rows in key order: see LOCKING); a missing target
+    raises TargetsMissing inside it, so nothing of it is committed."""
+    parts = [(kind, STATEMENTS[kind], plan.to_write) for kind, plan in plans if plan.to_write]
+    parts += [(kind, LINKS[kind], plan.to_link) for kind, plan in plans if plan.to_link]
+    if not parts:
+        return
+    statement = combined([(text, "missing") for _, text, _ in parts])
+    params = {f"p{i}": sorted(rows, key=_row_key) for i, (_, _, rows) in enumerate(parts)}
+
+    async def work(tx: Transaction) -> None:
+        row = (await tx.run(statement, params))[0]
+        problems = [
+            problem
+            for i, (kind, _, _) in enumerate(parts)
+            for problem in _missing_targets(kind, row[f"r{i}"])
+        ]
+        if problems:
+            raise TargetsMissing(problems)
+
+    await graph.write_tx(work)
+
+
 def _row_key(row: dict[str, Any]) -> str:
     """Rows are written in key order, so locks are taken in one order (see LOCKING)."""
     key: str = row["key"]
@@ -363,7 +411,9 @@ async def _write_verified(
     so that a missing target raises inside it and rolls it back."""
 
     async def work(tx: Transaction) -> None:
-        _check_targets(kind, await tx.run(statement, {"rows": rows}))
+        problems = _missing_targets(kind, (await tx.run(statement, {"rows": rows}))[0]["missing"])
+        if problems:
+            raise TargetsMissing(problems)
 
     await graph.write_tx(work)
 
