@@ -59,12 +59,17 @@ RETURN kind, key, node.name AS name, score,
             WHEN 'Benchmark' THEN node@Benchmark
             ELSE node@Country END AS node
 """
+# The index is eventually consistent (updated just after a commit, not inside it: see
+# migration 0007), so a search first waits for the updates of the writes committed before it.
+_CAUGHT_UP: Final = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh() "
 _SEARCH: Final = _shaped(
-    "CALL db.index.fulltext.queryNodes('entity_names', $query, {limit: $window}) "
+    _CAUGHT_UP + "CALL db.index.fulltext.queryNodes('entity_names', $query, {limit: $window}) "
     "YIELD node, score" + _SEARCH_RANK
 )
 _SEARCH_ALL: Final = _shaped(
-    "CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node, score" + _SEARCH_RANK
+    _CAUGHT_UP
+    + "CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node, score"
+    + _SEARCH_RANK
 )
 """Every hit: for a search limited to some kinds that the window did not fill."""
 
