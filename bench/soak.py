@@ -9,8 +9,15 @@ looked up in Neo4j. Exit status 1 on any 5xx, transport error, lost write, Graph
 other than the ones a client is told to expect under load (RATE_LIMITED), or a p99 over its
 target (writes 1 s, reads 500 ms by default).
 
+With `--import-during`, `modelatlas import epoch-models` runs while the clients do, on a copy
+of Epoch's notable-models file with every model renamed (so it writes about a thousand new
+models, releases and their links onto the default graph instead of changing nothing). It must
+exit 0, and once the soak's own writes are deleted the graph's fingerprint must equal that of
+a quiet run: a second throw-away Neo4j, the same default graph, the same import, no load.
+The p99s of such a run are reported, not held to their targets (the import shares the cores).
+
     python bench/soak.py [--seconds 120] [--clients 32] [--writes 0.2] [--warmup 20]
-        [--write-p99-ms 1000] [--read-p99-ms 500]
+        [--write-p99-ms 1000] [--read-p99-ms 500] [--import-during]
 """
 
 from __future__ import annotations
@@ -295,33 +302,118 @@ def scrape(base_url: str) -> dict[str, float]:
     return dict(figures)
 
 
-def start_service(info: Any, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`modelatlas serve` on a free loopback port against the given Neo4j, with an editor key
-    and the rate limits off (all clients share one address)."""
-    port = free_port()
+REPO = Path(__file__).resolve().parents[1]
+NOTABLE = REPO.parent / "shared" / "data" / "epoch-notable-ai-models" / "notable_ai_models.csv"
+RENAMED = "Soakimport "
+"""The prefix the import's copy of the notable-models file gives every model name."""
+
+
+def renamed_models(folder: Path) -> Path:
+    """A copy of Epoch's notable-models file with every model renamed, so its import writes."""
+    import csv
+
+    if not NOTABLE.exists():
+        raise SystemExit(f"--import-during needs {NOTABLE} (the shared data folder)")
+    target = folder / "renamed_notable_models.csv"
+    with NOTABLE.open(newline="", encoding="utf-8") as src:
+        reader = csv.DictReader(src)
+        with target.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=list(reader.fieldnames or []))
+            writer.writeheader()
+            for row in reader:
+                if row.get("Model"):
+                    row["Model"] = RENAMED + row["Model"]
+                writer.writerow(row)
+    return target
+
+
+def neo4j_env(info: Any, folder: Path) -> dict[str, str]:
+    """The environment of a `modelatlas` command against the given Neo4j."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MODELATLAS_"))}
     env.update(
         NEO4J_URI=info.uri,
         NEO4J_USER=info.user,
         NEO4J_PASSWORD=info.password,
         MODELATLAS_DATA_DIR=str(folder / "data"),
-        MODELATLAS_API_KEYS=ENTRY,
-        MODELATLAS_RATE_LIMIT_PER_KEY="0",
-        MODELATLAS_RATE_LIMIT_PER_ADDRESS="0",
     )
-    log = (folder / "service.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "modelatlas", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    return env
+
+
+def modelatlas(env: dict[str, str], folder: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start a `modelatlas` command, its output to a log file named after it."""
+    log = (folder / f"{args[0]}.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "modelatlas", *args],
         env=env,
         cwd=folder,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def fingerprint(env: dict[str, str], folder: Path) -> dict[str, Any]:
+    """`modelatlas stats --json` of the graph the environment names."""
+    done = subprocess.run(
+        [sys.executable, "-m", "modelatlas", "stats", "--json"],
+        env=env,
+        cwd=folder,
+        capture_output=True,
+        check=True,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout)
+    return figures
+
+
+def delete_soak_writes(uri: str, user: str, password: str) -> int:
+    """Delete every node the soak's clients wrote (their keys are the soak's own)."""
+    with GraphDatabase.driver(uri, auth=(user, password)) as driver:
+        records, _, _ = driver.execute_query(
+            "MATCH (n) WHERE (n:Model AND n.slug STARTS WITH 'soak-') "
+            "OR (n:Organization AND n.slug STARTS WITH 'soak-lab-') "
+            "OR (n:Claim AND n.id STARTS WITH 'claim-soak-') "
+            "OR (n:Source AND n.url STARTS WITH $source) "
+            "DETACH DELETE n RETURN count(*) AS n",
+            source=SOURCE,
+        )
+        return int(records[0]["n"])
+
+
+def quiet_import(folder: Path, csv_file: Path) -> tuple[dict[str, Any], float]:
+    """The reference: a fresh Neo4j, the default graph, the same import with no load; its
+    fingerprint and the import's seconds."""
+    home = folder / "neo4j"
+    (home / "run").mkdir(parents=True)
+    (home / "run" / "password").write_text(secrets.token_hex(16))
+    (home / "run" / "password").chmod(0o600)
+    server = LocalNeo4j(home, Settings().cache_dir, heap="1g", pagecache="512m")
+    try:
+        env = neo4j_env(server.start(), folder)
+        if modelatlas(env, folder, "load").wait() != 0:
+            raise SystemExit(f"the quiet run's load failed; see {folder / 'load.log'}")
+        started = time.monotonic()
+        if modelatlas(env, folder, "import", "epoch-models", str(csv_file)).wait() != 0:
+            raise SystemExit(f"the quiet import failed; see {folder / 'import.log'}")
+        return fingerprint(env, folder), time.monotonic() - started
+    finally:
+        server.stop()
+
+
+def start_service(info: Any, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`modelatlas serve` on a free loopback port against the given Neo4j, with an editor key
+    and the rate limits off (all clients share one address)."""
+    port = free_port()
+    env = neo4j_env(info, folder)
+    env.update(
+        MODELATLAS_API_KEYS=ENTRY,
+        MODELATLAS_RATE_LIMIT_PER_KEY="0",
+        MODELATLAS_RATE_LIMIT_PER_ADDRESS="0",
+    )
+    proc = modelatlas(env, folder, "serve", "--host", "127.0.0.1", "--port", str(port))
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"the service exited; see {folder / 'service.log'}")
+            raise SystemExit(f"the service exited; see {folder / 'serve.log'}")
         try:
             if httpx.get(f"{base_url}/readyz", timeout=5).status_code == 200:
                 return proc, base_url
@@ -459,6 +551,12 @@ def main() -> None:
     parser.add_argument(
         "--read-p99-ms", type=float, default=500.0, help="Target for the reads' p99."
     )
+    parser.add_argument(
+        "--import-during",
+        action="store_true",
+        help="Also run an import while the clients do, and compare the graph it leaves with "
+        "a quiet run's.",
+    )
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
 
@@ -496,11 +594,21 @@ def main() -> None:
             flush=True,
         )
         rss["service warm"] = rss_kib(proc.pid)
+        importing: subprocess.Popen[bytes] | None = None
+        if args.import_during:
+            csv_file = renamed_models(folder)
+            import_started = time.monotonic()
+            importing = modelatlas(
+                neo4j_env(info, folder), folder, "import", "epoch-models", str(csv_file)
+            )
         tally, elapsed = asyncio.run(
             run_clients(
                 base_url, range(args.clients), args.seconds, args.writes, models, organizations
             )
         )
+        if importing is not None:
+            import_code = importing.wait()
+            import_seconds = time.monotonic() - import_started
         rss["service end"] = rss_kib(proc.pid)
         rss["neo4j end"] = rss_kib(info.pid)
         service = scrape(base_url)
@@ -518,14 +626,41 @@ def main() -> None:
             "writes_acknowledged_nodes": sum(len(v) for v in warm.acknowledged.values()),
         }
         latency = figures["latency_ms"]
+        held = not args.import_during  # with an import sharing the cores, p99s are reported only
+        imported: dict[str, Any] = {}
+        if importing is not None:
+            deleted = delete_soak_writes(info.uri, info.user, info.password)
+            loaded = fingerprint(neo4j_env(info, folder), folder)
+            print("quiet run: a fresh Neo4j, the default graph, the same import...", flush=True)
+            quiet, quiet_seconds = quiet_import(folder / "quiet", csv_file)
+            imported = {
+                "exit_code": import_code,
+                "seconds_under_load": round(import_seconds, 1),
+                "seconds_quiet": round(quiet_seconds, 1),
+                "soak_nodes_deleted": deleted,
+                "fingerprint_under_load": loaded,
+                "fingerprint_quiet": quiet,
+                "fingerprints_equal": loaded == quiet,
+            }
+            figures["import_during"] = imported
+            print(
+                f"  import          exit {import_code}, {import_seconds:.1f} s under load "
+                f"({quiet_seconds:.1f} s quiet); after deleting the soak's {deleted} nodes the "
+                f"fingerprint {'equals' if loaded == quiet else 'DIFFERS FROM'} the quiet run's "
+                f"({loaded.get('checksum', loaded)})"
+            )
+            if loaded != quiet:
+                print(f"  under load: {json.dumps(loaded)}\n  quiet:      {json.dumps(quiet)}")
         failures = {
             "5xx": figures["server_errors_5xx"] + warm_5xx,
             "lost writes": figures["lost_writes"],
             "transport errors": sum(tally.transport_errors.values())
             + sum(warm.transport_errors.values()),
             "unexpected GraphQL errors": tally.unexpected_count() + warm.unexpected_count(),
-            "writes p99 over target": latency["writes"]["p99"] > args.write_p99_ms,
-            "reads p99 over target": latency["reads"]["p99"] > args.read_p99_ms,
+            "writes p99 over target": held and latency["writes"]["p99"] > args.write_p99_ms,
+            "reads p99 over target": held and latency["reads"]["p99"] > args.read_p99_ms,
+            "import failed": bool(imported) and imported["exit_code"] != 0,
+            "import fingerprint differs": bool(imported) and not imported["fingerprints_equal"],
         }
         failed = {name: n for name, n in failures.items() if n}
         figures["failures"] = failed
