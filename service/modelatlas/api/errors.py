@@ -25,7 +25,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
 from modelatlas.domain import MAX_QUOTED, shorten
-from modelatlas.graph.core import UNAVAILABLE, DeadlineExceeded
+from modelatlas.graph.core import LOCK_CODES, UNAVAILABLE, DeadlineExceeded
 from modelatlas.graph.reads import errors as read_errors
 
 log = logging.getLogger("modelatlas.api.errors")
@@ -49,15 +49,8 @@ CONFLICT_MESSAGE = (
 )
 RETRY_AFTER_S = 1
 """The retry hint a WRITE_CONFLICT carries (seconds)."""
-_LOCK_CODES: Final = frozenset(
-    {
-        "Neo.ClientError.Transaction.LockClientStopped",
-        "Neo.TransientError.Transaction.LockClientStopped",
-        "Neo.TransientError.Transaction.DeadlockDetected",
-        "Neo.TransientError.Transaction.LockAcquisitionTimeout",
-    }
-)
-"""Neo4j's codes for a transaction stopped while it waited for another's locks."""
+_LOCK_CODES: Final = LOCK_CODES
+"""Neo4j's codes for a transaction stopped over another's locks (Graph retried it first)."""
 
 
 def neo4j_codes(original: BaseException | None) -> list[str]:
@@ -71,7 +64,8 @@ def neo4j_codes(original: BaseException | None) -> list[str]:
 
 
 def _lock_conflict(original: BaseException | None) -> bool:
-    """Whether Neo4j stopped the transaction over locks (its retries, if any, were spent)."""
+    """Whether Neo4j stopped the transaction over locks (its retries were spent: a
+    graph.core.WriteConflict is raised from the last attempt's Neo4j error)."""
     return any(code in _LOCK_CODES for code in neo4j_codes(original))
 
 

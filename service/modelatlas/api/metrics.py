@@ -1,5 +1,6 @@
 """Prometheus metrics at /metrics: GraphQL requests and latency per operation, errors by code,
-Neo4j query time, in-flight queries and pool use, so an operator can see load and failures.
+Neo4j query time, in-flight queries, pool use and writes retried over locks, so an operator can
+see load, contention and failures.
 
 Each app gets its own :class:`CollectorRegistry` (several apps in one process, as in tests,
 never collide). A pure ASGI middleware measures every request: it reads the operation name
@@ -96,6 +97,13 @@ class Metrics:
             ["kind", "error"],
             registry=self.registry,
         )
+        self.write_retries = Counter(
+            "modelatlas_write_retries",
+            "Writes run again because other transactions' locks stopped them (a lock held "
+            "past the transaction's timeout, a deadlock), by Neo4j status code.",
+            ["code"],
+            registry=self.registry,
+        )
         self.in_flight = Gauge(
             "modelatlas_neo4j_queries_in_flight",
             "Neo4j calls started and not yet finished.",
@@ -116,6 +124,11 @@ class Metrics:
         self.query_time.labels(kind).observe(seconds)
         if error is not None:
             self.query_errors.labels(kind, type(error).__name__).inc()
+
+    def write_retried(self, code: str) -> None:
+        """A write stopped over locks is being tried again (`code` is one of the few lock
+        codes graph.core.LOCK_CODES lists, so the label stays bounded)."""
+        self.write_retries.labels(code).inc()
 
     # -- labels ----------------------------------------------------------------------------
     def operation_label(self, name: str | None) -> str:

@@ -1,11 +1,14 @@
 """The one gateway from Python to Cypher: managed transactions, routing, round-trip counts,
-causal chaining (bookmarks) and a request's overall deadline."""
+causal chaining (bookmarks), a request's overall deadline, and writes retried when other
+transactions' locks stopped them."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import functools
+import logging
+import random
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +41,8 @@ from neo4j.exceptions import (
 
 from modelatlas.graph.bookmarks import encode_bookmarks
 
+log = logging.getLogger("modelatlas.graph.core")
+
 T = TypeVar("T")
 P = ParamSpec("P")
 G = TypeVar("G", bound="Graph")
@@ -51,6 +56,29 @@ UNAVAILABLE: Final = (
     ConnectionAcquisitionTimeoutError,
 )
 """What a Neo4j outage raises: answered as "unavailable" (503), never as a bug."""
+
+LOCK_CODES: Final = frozenset(
+    {
+        "Neo.ClientError.Transaction.LockClientStopped",
+        "Neo.TransientError.Transaction.LockClientStopped",
+        "Neo.TransientError.Transaction.DeadlockDetected",
+        "Neo.TransientError.Transaction.LockAcquisitionTimeout",
+    }
+)
+"""Neo4j's codes for a transaction stopped over other transactions' locks: its timeout ran out
+while it waited for one (LockClientStopped), it was picked to break a deadlock, or it waited
+longer than the server's `db.lock.acquisition.timeout`. Nothing of it was committed, and the
+same work may well succeed in a new transaction: `Graph` retries such writes."""
+
+LOCK_RETRY_S: Final = 15.0
+"""How long a Graph without a deadline retries a write stopped over locks (a request's Graph
+retries until its deadline instead)."""
+_BACKOFF_FIRST_S: Final = 0.1
+_BACKOFF_MAX_S: Final = 2.0
+_MIN_ATTEMPT_S: Final = 0.25
+"""A write is retried only if at least this much of its budget is left once the pause is
+over: a shorter transaction could hardly get past a held lock, and it would end the request
+with the deadline's TIMEOUT rather than the conflict it ran into."""
 
 
 def _row(record: Record) -> Row:
@@ -105,6 +133,9 @@ class QueryObserver(Protocol):
 
     def query_finished(self, kind: str, seconds: float, error: BaseException | None) -> None:
         """A call of `kind` ended after `seconds`, with the exception if it raised."""
+
+    def write_retried(self, code: str) -> None:
+        """A write stopped over locks (Neo4j status `code`) is being tried again."""
 
 
 _observer: ContextVar[QueryObserver | None] = ContextVar("query_observer", default=None)
@@ -217,6 +248,58 @@ class DeadlineExceeded(Exception):
         self.seconds = deadline.seconds
 
 
+class WriteConflict(Exception):
+    """Other transactions' locks (a lock held too long, deadlocks) stopped every attempt of a
+    write until its budget was spent; nothing of it was committed, and sending it again later
+    may succeed. Raised from the last attempt's Neo4j error."""
+
+    def __init__(self, code: str, attempts: int, seconds: float) -> None:
+        """Note the last attempt's Neo4j status code, the attempts made and the time spent."""
+        super().__init__(
+            f"a write was stopped over other transactions' locks {attempts} time(s) in "
+            f"{seconds:.1f} s ({code}); nothing of it was committed"
+        )
+        self.code = code
+        self.attempts = attempts
+        self.seconds = seconds
+
+
+class _LockFailure(Exception):
+    """A lock error raised by a transaction function, carried past the driver so that the
+    Graph, not the driver, retries it (with a fresh timeout cut to the deadline)."""
+
+    def __init__(self, error: Neo4jError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _lock_code(error: BaseException) -> str | None:
+    """The Neo4j status code of a lock failure, None for any other error."""
+    if isinstance(error, _LockFailure):
+        error = error.error
+    code = error.code if isinstance(error, Neo4jError) else None
+    return code if isinstance(code, str) and code in LOCK_CODES else None
+
+
+def _keeping_lock_failures(
+    work: Callable[[AsyncManagedTransaction], Awaitable[T]],
+) -> Callable[[AsyncManagedTransaction], Awaitable[T]]:
+    """The transaction function with its lock errors raised as _LockFailure. The driver retries
+    a transient error (a deadlock) itself, once, after about a second and with the timeout the
+    first attempt had; past it, the Graph retries sooner and cuts each attempt's timeout to
+    what is left of the deadline."""
+
+    async def attempt(tx: AsyncManagedTransaction) -> T:
+        try:
+            return await work(tx)
+        except Neo4jError as exc:
+            if _lock_code(exc) is not None:
+                raise _LockFailure(exc) from exc
+            raise
+
+    return attempt
+
+
 class _SharedTransaction:
     """The one transaction every call of an `atomically` block runs in, one call at a time."""
 
@@ -236,6 +319,11 @@ class _SharedTransaction:
 class Graph:
     """Runs parameterised Cypher as read or write managed transactions (retried when transient).
 
+    A write (`write`, `write_tx`, `atomically`) that other transactions' locks stopped (see
+    LOCK_CODES) is run again as a whole, in a new transaction, after a jittered exponential
+    pause, for as long as its budget lasts: until the deadline, or `lock_retry_s` without one.
+    When the budget is spent it raises WriteConflict; nothing of it was committed.
+
     Optionally, its work is chained by a bookmark manager (`with_bookmarks`: reads see at
     least what the given bookmarks cover, and `bookmark()` covers what it committed) and
     bounded by a deadline (`with_deadline`: every transaction's timeout is cut to the time
@@ -250,13 +338,17 @@ class Graph:
         timeout: float | None = None,
         bookmarks: Bookmarks | Iterable[str] | None = None,
         read_retry_s: float = 0.75,
+        lock_retry_s: float = LOCK_RETRY_S,
     ) -> None:
         """Wrap the process's one driver for one database; with `timeout` (seconds) Neo4j
         stops any read or write transaction that runs longer (the service's per-query cap);
         with `bookmarks` the graph's work is chained after them (see `with_bookmarks`);
         `read_retry_s` bounds how long a read is retried on transient errors (as
-        NEO4J_MAX_RETRY_TIME_S bounds the driver's retries of write transactions)."""
+        NEO4J_MAX_RETRY_TIME_S bounds the driver's retries of write transactions);
+        `lock_retry_s` bounds how long a write stopped over locks is retried when the graph
+        has no deadline (with one, the deadline does)."""
         self.read_retry_s = read_retry_s
+        self.lock_retry_s = lock_retry_s
         self.driver = driver
         self.database = database
         self.timeout = timeout or None
@@ -311,13 +403,18 @@ class Graph:
     async def _in_session(self, call: Callable[[], Awaitable[T]]) -> T:
         """Run a call that opens one session: counted while it runs, and a Neo4j error that
         came after the deadline (the server stopping a transaction the deadline cut short)
-        reported as the deadline's. (Plain try/except, not a context manager, so exceptions
-        that refuse a new __traceback__, such as frozen dataclasses, pass through untouched.)"""
+        reported as the deadline's, unless it was over locks (see `_retrying_locks`). (Plain
+        try/except, not a context manager, so exceptions that refuse a new __traceback__, such
+        as frozen dataclasses, pass through untouched.)"""
         self._sessions.open += 1
         try:
             return await call()
         except Neo4jError as exc:
-            if self.deadline is not None and self.deadline.remaining() <= 0:
+            if (
+                self.deadline is not None
+                and self.deadline.remaining() <= 0
+                and _lock_code(exc) is None
+            ):
                 raise DeadlineExceeded(self.deadline) from exc
             raise
         finally:
@@ -361,7 +458,7 @@ class Graph:
         _note_round_trip()
         if self._shared is not None:
             return await self._shared.run(query, params)
-        return await self._in_session(
+        return await self._retrying_locks(
             functools.partial(self._execute_query, query, params, RoutingControl.WRITE)
         )
 
@@ -406,8 +503,9 @@ class Graph:
             self._check_deadline()
             async with shared.lock:
                 return await work(Transaction(shared.tx))
-        function = self._guarded(lambda tx: work(Transaction(tx)))
-        return await self._in_session(functools.partial(self._execute_write, function))
+        return await self._retrying_locks(
+            functools.partial(self._execute_write, lambda tx: work(Transaction(tx)))
+        )
 
     async def atomically(self, work: Callable[[Graph], Awaitable[T]]) -> T:
         """Run `work` with a Graph whose every read and write goes into one write transaction,
@@ -422,14 +520,67 @@ class Graph:
             bound._shared = _SharedTransaction(tx)
             return await work(bound)
 
-        function = self._guarded(in_transaction)
-        return await self._in_session(functools.partial(self._execute_write, function))
+        return await self._retrying_locks(functools.partial(self._execute_write, in_transaction))
 
-    async def _execute_write(self, function: Any) -> Any:
+    async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """`work` in one managed write transaction, with this attempt's timeout."""
+        function = self._guarded(_keeping_lock_failures(work))
         async with self.driver.session(
             database=self.database, bookmark_manager=self.bookmark_manager
         ) as session:
-            return await session.execute_write(function)
+            result: T = await session.execute_write(function)
+            return result
+
+    async def _retrying_locks(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run a write (`attempt` opens its own session and transaction, with a timeout cut to
+        what is left of the deadline); run it again while other transactions' locks stop it
+        and its budget lasts, after a pause that doubles from 0.1 s to at most 2 s, each
+        jittered by +-50% (two writers that deadlocked do not retry in step). When the budget
+        is spent, WriteConflict: nothing of the write was committed."""
+        started = monotonic()
+        give_up = self.deadline.at if self.deadline is not None else started + self.lock_retry_s
+        attempts = 0
+        pause = _BACKOFF_FIRST_S
+        last: tuple[str, Neo4jError] | None = None
+        while True:
+            attempts += 1
+            try:
+                return await self._in_session(attempt)
+            except (_LockFailure, Neo4jError) as exc:
+                failed = exc.error if isinstance(exc, _LockFailure) else exc
+                found = _lock_code(failed)
+                if found is None:
+                    raise
+                last = (found, failed)
+            except DeadlineExceeded as exc:
+                # A retry that found no time left to start or commit: the budget went on
+                # waiting for locks, so the client hears of the conflict, not of a slow query.
+                if last is None or isinstance(exc.__cause__, Neo4jError):
+                    raise
+                raise WriteConflict(last[0], attempts - 1, monotonic() - started) from last[1]
+            code, cause = last
+            wait = min(pause, _BACKOFF_MAX_S) * random.uniform(0.5, 1.5)  # noqa: S311 (jitter)
+            left = give_up - monotonic() - wait
+            if left < _MIN_ATTEMPT_S:
+                log.warning(
+                    "write gave up after %d attempt(s) in %.2f s, stopped over locks (%s)",
+                    attempts,
+                    monotonic() - started,
+                    code,
+                )
+                raise WriteConflict(code, attempts, monotonic() - started) from cause
+            log.info(
+                "write stopped over locks (%s), attempt %d; retrying in %.2f s (%.1f s left)",
+                code,
+                attempts,
+                wait,
+                left,
+            )
+            observer = _observer.get()
+            if observer is not None:
+                observer.write_retried(code)
+            await asyncio.sleep(wait)
+            pause *= 2
 
     async def autocommit(
         self, query: LiteralString, params: Mapping[str, Any] | None = None
