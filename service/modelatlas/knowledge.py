@@ -24,6 +24,7 @@ from modelatlas.domain import (
     ReferenceProblem,
     validate_key,
 )
+from modelatlas.errors import InvalidInput
 from modelatlas.graph import Graph, evidence, history, reads
 from modelatlas.graph.admin import Fingerprint, fingerprint
 from modelatlas.graph.deletes import DeleteReport
@@ -89,7 +90,7 @@ Progress = Callable[[str, int, int], None]
 """Called as (kind, records written so far of that kind, total of that kind)."""
 
 
-class UnknownReferencesError(ValueError):
+class UnknownReferencesError(InvalidInput):
     """A write names records that exist neither in the write nor in the graph."""
 
     def __init__(self, problems: Sequence[ReferenceProblem]) -> None:
@@ -287,7 +288,7 @@ class KnowledgeGraph:
         """Delete one node by its natural key (normalised like an upsert's), in one transaction.
 
         Refuses with WouldOrphanError when sourced facts need the node, unless `cascade`
-        deletes them too; raises NodeNotFoundError when there is no such node.
+        deletes them too; raises NotFound when there is no such node.
         """
         from modelatlas.graph.deletes import delete_node
 

@@ -36,6 +36,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
+from modelatlas.errors import Timeout
 from modelatlas.graph.bookmarks import encode_bookmarks
 
 T = TypeVar("T")
@@ -207,7 +208,7 @@ class Deadline:
         return self.at - monotonic()
 
 
-class DeadlineExceeded(Exception):
+class DeadlineExceeded(Timeout):
     """A Graph's deadline passed before its work was done: nothing more was sent to Neo4j,
     the transaction that was running was stopped, and nothing of it was committed."""
 

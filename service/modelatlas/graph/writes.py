@@ -40,6 +40,7 @@ from modelatlas.domain import (
     Result,
     Source,
 )
+from modelatlas.errors import Conflict
 from modelatlas.graph.core import Graph, Row, Transaction
 
 BATCH_SIZE: Final = 2000
@@ -443,7 +444,7 @@ LINKS: Final[dict[str, LiteralString]] = {
 """Per kind, the same-kind relationships of a batch of rows."""
 
 
-class TargetsMissing(Exception):
+class TargetsMissing(Conflict):
     """Relationships a write was asked for have no target any more: a node was deleted after
     the references were checked. Raised inside the write's transaction, so it is rolled back."""
 
