@@ -309,8 +309,14 @@ class KnowledgeGraph:
         relationships `prefetch` names read along (see reads.Prefetch)."""
         return await reads.read_nodes(self.graph, kind, keys, prefetch)
 
+    @staticmethod
+    def lookup_key(kind: str, key: str) -> str:
+        """The stored form of a natural key as a user may type it ("GPT-4o" -> "gpt-4o"), the
+        key `nodes` finds; InvalidArgument when no node of the kind can have it."""
+        return reads.normalise_key(kind, key)
+
     async def _one(self, kind: str, key: str) -> Any:
-        normalised = reads.normalise_key(kind, key)
+        normalised = self.lookup_key(kind, key)
         return (await reads.read_nodes(self.graph, kind, [normalised])).get(normalised)
 
     async def organization(self, slug: str) -> OrganizationNode | None:
@@ -363,6 +369,23 @@ class KnowledgeGraph:
     async def page(self, kind: str, request: PageRequest) -> Page[Any]:
         """A filtered, sorted keyset page of any kind (what the typed list methods call)."""
         return await reads.read_page(self.graph, kind, request)
+
+    async def list_nodes(
+        self,
+        kind: str,
+        *,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        order: str | None = None,
+        where: Any = None,
+        total: bool = True,
+        prefetch: reads.Prefetch = (),
+        connection: str | None = None,
+    ) -> Page[Any]:
+        """`page` from loose arguments (what a GraphQL root list passes): `first` is checked
+        before anything else, an error naming `connection` (the field asked; else the kind)."""
+        reads.check_first(first, connection or kind)
+        return await self.page(kind, PageRequest(first, after, order, where, total, prefetch))
 
     async def organizations(
         self,

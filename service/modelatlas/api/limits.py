@@ -62,8 +62,7 @@ from modelatlas.api.errors import TIMEOUT, error_extensions, neo4j_codes
 from modelatlas.api.requestlog import note_error_code
 from modelatlas.config import Settings
 from modelatlas.errors import Timeout
-from modelatlas.graph.reads.errors import InvalidArgument
-from modelatlas.graph.reads.paging import check_first
+from modelatlas.graph.reads import InvalidArgument, check_first
 
 QUERY_TOO_DEEP: Final = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
