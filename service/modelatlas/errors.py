@@ -11,7 +11,7 @@ An embedding application catches a family rather than each module's class::
 
 The stdlib base in brackets stays, so ``except ValueError`` around a call still works. Each
 module keeps its specific class (graph/reads' InvalidArgument, ingest's format errors, ...)
-under one of these; a not-found is always NotFound itself. api/errors.py maps the families to
+under one of these; a missing thing is always a NotFound. api/errors.py maps the families to
 GraphQL codes, in one place. Nothing here knows of GraphQL or HTTP.
 """
 
