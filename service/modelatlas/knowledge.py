@@ -24,6 +24,7 @@ from modelatlas.domain import (
     ReferenceProblem,
     validate_key,
 )
+from modelatlas.errors import InvalidInput
 from modelatlas.graph import Graph, evidence, history, reads
 from modelatlas.graph.admin import Fingerprint, fingerprint
 from modelatlas.graph.deletes import DeleteReport
@@ -92,7 +93,7 @@ Progress = Callable[[str, int, int], None]
 """Called as (kind, records written so far of that kind, total of that kind)."""
 
 
-class UnknownReferencesError(ValueError):
+class UnknownReferencesError(InvalidInput):
     """A write names records that exist neither in the write nor in the graph."""
 
     def __init__(self, problems: Sequence[ReferenceProblem]) -> None:
@@ -347,7 +348,7 @@ class KnowledgeGraph:
         """Delete one node by its natural key (normalised like an upsert's), in one transaction.
 
         Refuses with WouldOrphanError when sourced facts need the node, unless `cascade`
-        deletes them too; raises NodeNotFoundError when there is no such node.
+        deletes them too; raises NotFound when there is no such node.
         """
         from modelatlas.graph.deletes import delete_node
 
@@ -368,8 +369,14 @@ class KnowledgeGraph:
         relationships `prefetch` names read along (see reads.Prefetch)."""
         return await reads.read_nodes(self.graph, kind, keys, prefetch)
 
+    @staticmethod
+    def lookup_key(kind: str, key: str) -> str:
+        """The stored form of a natural key as a user may type it ("GPT-4o" -> "gpt-4o"), the
+        key `nodes` finds; InvalidArgument when no node of the kind can have it."""
+        return reads.normalise_key(kind, key)
+
     async def _one(self, kind: str, key: str) -> Any:
-        normalised = reads.normalise_key(kind, key)
+        normalised = self.lookup_key(kind, key)
         return (await reads.read_nodes(self.graph, kind, [normalised])).get(normalised)
 
     async def organization(self, slug: str) -> OrganizationNode | None:
@@ -422,6 +429,23 @@ class KnowledgeGraph:
     async def page(self, kind: str, request: PageRequest) -> Page[Any]:
         """A filtered, sorted keyset page of any kind (what the typed list methods call)."""
         return await reads.read_page(self.graph, kind, request)
+
+    async def list_nodes(
+        self,
+        kind: str,
+        *,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        order: str | None = None,
+        where: Any = None,
+        total: bool = True,
+        prefetch: reads.Prefetch = (),
+        connection: str | None = None,
+    ) -> Page[Any]:
+        """`page` from loose arguments (what a GraphQL root list passes): `first` is checked
+        before anything else, an error naming `connection` (the field asked; else the kind)."""
+        reads.check_first(first, connection or kind)
+        return await self.page(kind, PageRequest(first, after, order, where, total, prefetch))
 
     async def organizations(
         self,

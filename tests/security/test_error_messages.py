@@ -12,7 +12,7 @@ import pytest
 
 from modelatlas.api import create_app
 from modelatlas.api.auth import Role, new_key
-from modelatlas.api.errors import read_error_extensions, shorten_quoted
+from modelatlas.api.errors import error_extensions, shorten_quoted
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
 from modelatlas.domain import MAX_QUOTED
@@ -77,14 +77,14 @@ async def post(
 )
 def test_read_errors_name_their_argument_as_the_schema_does(argument: str, named: str) -> None:
     # The read layer names arguments in Python terms; GraphQL clients see the schema's names.
-    extensions = read_error_extensions(InvalidArgument("m", argument=argument))
+    extensions = error_extensions(InvalidArgument("m", argument=argument))
     assert list(extensions.items()) == [("code", "BAD_USER_INPUT"), ("argument", named)]
 
 
 def test_read_errors_without_an_argument_have_only_a_code() -> None:
-    assert read_error_extensions(InvalidArgument("m")) == {"code": "BAD_USER_INPUT"}
-    assert read_error_extensions(NotFound("m")) == {"code": "NOT_FOUND"}
-    assert read_error_extensions(NotFound("m", argument="model")) == {
+    assert error_extensions(InvalidArgument("m")) == {"code": "BAD_USER_INPUT"}
+    assert error_extensions(NotFound("m")) == {"code": "NOT_FOUND"}
+    assert error_extensions(NotFound("m", argument="model")) == {
         "code": "NOT_FOUND",
         "argument": "model",
     }

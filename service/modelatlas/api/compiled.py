@@ -101,11 +101,19 @@ from modelatlas.api.loaders import (
     selection_prefetch,
     selects_total,
 )
-from modelatlas.graph.reads.errors import InvalidArgument
-from modelatlas.graph.reads.kinds import KINDS, RELATIONS, normalise_key
-from modelatlas.graph.reads.lineage import LineageDirection
-from modelatlas.graph.reads.paging import PageRequest
-from modelatlas.graph.reads.prefetch import Along, PageAlong, Prefetch, lineage_along, page_along
+from modelatlas.graph.reads import (
+    KINDS,
+    RELATIONS,
+    Along,
+    InvalidArgument,
+    LineageDirection,
+    PageAlong,
+    PageRequest,
+    Prefetch,
+    lineage_along,
+    normalise_key,
+    page_along,
+)
 from modelatlas.knowledge import KnowledgeGraph
 
 log = logging.getLogger("modelatlas.api.compiled")

@@ -1,11 +1,12 @@
 """Every GraphQL error carries `extensions.code`, and unexpected ones never show their detail.
 
 Resolvers raise :class:`ApiError` subclasses (or a ``GraphQLError`` with a code) for errors the
-client should read; the read layer's plain errors (graph/reads/errors.py) get their code and
-their argument's GraphQL name here (:func:`read_error_extensions`). The :class:`ErrorCodes`
-schema extension then gives every error in a response a code: parse and validation failures,
-variable coercion, an unavailable Neo4j, a request past its deadline, and everything else, which
-is logged with its traceback and answered as "Internal server error". A value quoted in a
+client should read; any other Model Atlas error gets its code here from its family in
+modelatlas.errors (:data:`FAMILY_CODES`, the one mapping), and the argument it blames its
+GraphQL name (:func:`error_extensions`). The :class:`ErrorCodes` schema extension then gives
+every error in a response a code: parse and validation failures, variable coercion, an
+unavailable Neo4j, a request past its deadline, and everything else, which is logged with its
+traceback and answered as "Internal server error". A value quoted in a
 message (a cursor, a name, a field the client sent) is cut to ``MAX_QUOTED`` characters, so a
 huge input never comes back whole.
 """
@@ -24,9 +25,9 @@ from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 from strawberry.utils.str_converters import to_camel_case
 
+from modelatlas import errors
 from modelatlas.domain import MAX_QUOTED, shorten
-from modelatlas.graph.core import LOCK_CODES, UNAVAILABLE, DeadlineExceeded
-from modelatlas.graph.reads import errors as read_errors
+from modelatlas.graph.core import LOCK_CODES, UNAVAILABLE
 
 log = logging.getLogger("modelatlas.api.errors")
 
@@ -69,7 +70,7 @@ def _lock_conflict(original: BaseException | None) -> bool:
     return any(code in _LOCK_CODES for code in neo4j_codes(original))
 
 
-class ApiError(Exception):
+class ApiError(errors.ModelAtlasError):
     """An error meant for the client: its message is shown and its extensions are kept."""
 
     code: ClassVar[str] = BAD_USER_INPUT
@@ -82,13 +83,13 @@ class ApiError(Exception):
         self.extensions: dict[str, Any] = {"code": self.code, **extensions}
 
 
-class BadUserInput(ApiError):
+class BadUserInput(ApiError, errors.InvalidInput):
     """The request's arguments are wrong; `field` names where (e.g. "input.parameters")."""
 
     code = BAD_USER_INPUT
 
 
-class NotFound(ApiError):
+class NotFound(ApiError, errors.NotFound):
     """The record the request names does not exist."""
 
     code = NOT_FOUND
@@ -106,28 +107,42 @@ class Forbidden(ApiError):
     code = FORBIDDEN
 
 
-class ServiceUnavailableError(ApiError):
+class ServiceUnavailableError(ApiError, errors.Unavailable):
     """Neo4j cannot be reached now; the client may retry."""
 
     code = SERVICE_UNAVAILABLE
 
 
-_READ_ARGUMENTS: Final = {"order": "orderBy"}
-"""Read arguments whose GraphQL name is not their Python name in camelCase."""
+FAMILY_CODES: Final[tuple[tuple[type[errors.ModelAtlasError], str], ...]] = (
+    (errors.NotFound, NOT_FOUND),
+    (errors.InvalidInput, BAD_USER_INPUT),
+    (errors.Timeout, TIMEOUT),
+    (errors.Unavailable, SERVICE_UNAVAILABLE),
+)
+"""The GraphQL code of each family of modelatlas.errors (first match). A Conflict, and an error
+of no family (a MigrationError), is not the client's to read: it is masked as internal."""
+
+_ARGUMENTS: Final = {"order": "orderBy"}
+"""Python arguments whose GraphQL name is not their name in camelCase."""
 
 
-def read_error_code(error: read_errors.ReadError) -> str:
-    """The code of a read that cannot be answered: NOT_FOUND when what it is about does not
-    exist, else BAD_USER_INPUT."""
-    return NOT_FOUND if isinstance(error, read_errors.NotFound) else BAD_USER_INPUT
+def error_code(error: BaseException | None) -> str | None:
+    """The code of a Model Atlas error: an ApiError's own, else its family's; None for any
+    other error, or one of a family the client is not told about."""
+    if isinstance(error, ApiError):
+        return error.code
+    for family, code in FAMILY_CODES:
+        if isinstance(error, family):
+            return code
+    return None
 
 
-def read_error_extensions(error: read_errors.ReadError) -> dict[str, Any]:
-    """What GraphQL reports next to a read error's message: its code and, when one argument is
-    to blame, that argument as the schema names it (`within_days` -> `withinDays`)."""
-    found: dict[str, Any] = {"code": read_error_code(error)}
+def error_extensions(error: errors.ModelAtlasError) -> dict[str, Any]:
+    """What GraphQL reports next to a Model Atlas error's message: its code and, when one
+    argument is to blame, that argument as the schema names it (`within_days` -> `withinDays`)."""
+    found: dict[str, Any] = {"code": error_code(error)}
     if error.argument is not None:
-        found["argument"] = _READ_ARGUMENTS.get(error.argument) or to_camel_case(error.argument)
+        found["argument"] = _ARGUMENTS.get(error.argument) or to_camel_case(error.argument)
     return found
 
 
@@ -208,10 +223,8 @@ def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -
     original = error.original_error
     if isinstance(original, ApiError):
         return _with(error, original.code, extra=original.extensions)
-    if isinstance(original, read_errors.ReadError):
-        return _with(error, read_error_code(original), extra=read_error_extensions(original))
-    if isinstance(original, DeadlineExceeded):
-        return deadline_error(error, original.seconds)
+    if isinstance(original, errors.ModelAtlasError) and error_code(original) is not None:
+        return _family_error(error, original)
     if error.extensions and "code" in error.extensions:
         return error
     if isinstance(error, GraphQLSyntaxError):
@@ -251,6 +264,17 @@ def classify(error: GraphQLError, *, validation: frozenset[int] = frozenset()) -
         exc_info=(type(original), original, original.__traceback__),
     )
     return _with(error, INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE, {"reference": reference})
+
+
+def _family_error(error: GraphQLError, original: errors.ModelAtlasError) -> GraphQLError:
+    """The error as its family's code says: a timeout with its limit, an unavailable server
+    masked (its detail is for the log), anything else with its message and argument."""
+    if isinstance(original, errors.Timeout):
+        return deadline_error(error, original.seconds)
+    if isinstance(original, errors.Unavailable):
+        log.warning("unavailable at %s: %s", _where(error), type(original).__name__)
+        return _with(error, SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE)
+    return _with(error, str(error_code(original)), extra=error_extensions(original))
 
 
 def deadline_error(error: GraphQLError, seconds: float) -> GraphQLError:

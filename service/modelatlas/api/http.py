@@ -37,6 +37,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from modelatlas.api.errors import UNAUTHENTICATED, classify, shortened
+from modelatlas.errors import ModelAtlasError
 from modelatlas.graph import Graph
 from modelatlas.graph.bookmarks import InvalidBookmarkError, decode_bookmarks
 from modelatlas.web.assets import STATIC_DIR
@@ -67,7 +68,7 @@ style-src 'self' suffices: React and CodeMirror set styles through the CSSOM, wh
 ContextGetter = Callable[[Request], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
 
 
-class Refused(Exception):
+class Refused(ModelAtlasError):
     """A request refused before GraphQL ran: its status and the reason told to the client."""
 
     def __init__(self, status: int, reason: str, headers: Mapping[str, str] | None = None):

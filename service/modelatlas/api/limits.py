@@ -58,12 +58,11 @@ from graphql.validation import ASTValidationRule
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
-from modelatlas.api.errors import TIMEOUT, neo4j_codes, read_error_extensions
+from modelatlas.api.errors import TIMEOUT, error_extensions, neo4j_codes
 from modelatlas.api.requestlog import note_error_code
 from modelatlas.config import Settings
-from modelatlas.graph.core import DeadlineExceeded
-from modelatlas.graph.reads.errors import InvalidArgument
-from modelatlas.graph.reads.paging import check_first
+from modelatlas.errors import Timeout
+from modelatlas.graph.reads import InvalidArgument, check_first
 
 QUERY_TOO_DEEP: Final = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
@@ -336,7 +335,7 @@ class _Cost:
         try:
             check_first(value, node.name.value)
         except InvalidArgument as exc:
-            raise GraphQLError(str(exc), node, extensions=read_error_extensions(exc)) from None
+            raise GraphQLError(str(exc), node, extensions=error_extensions(exc)) from None
         return int(value)
 
 
@@ -437,9 +436,9 @@ def _recoded_syntax_error(error: GraphQLSyntaxError, limits: QueryLimits) -> Gra
 
 def _timed_out(error: GraphQLError) -> bool:
     """Whether Neo4j stopped this error's transaction for running out of its own time (not of
-    the request's: that is a DeadlineExceeded, coded by errors.classify)."""
+    the request's: that is a Timeout, coded by errors.classify)."""
     original = error.original_error
-    if isinstance(original, DeadlineExceeded):
+    if isinstance(original, Timeout):
         return False
     return any(code.startswith(_TIMED_OUT) for code in neo4j_codes(original))
 

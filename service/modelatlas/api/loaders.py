@@ -23,15 +23,17 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from modelatlas.graph import Graph
-from modelatlas.graph.reads.kinds import KINDS, RELATIONS
-from modelatlas.graph.reads.lineage import LineageDirection
-from modelatlas.graph.reads.paging import PageRequest, check_first
-from modelatlas.graph.reads.prefetch import (
+from modelatlas.graph.reads import (
+    KINDS,
     MAX_PREFETCH_BRANCHES,
     MAX_PREFETCH_DEPTH,
+    RELATIONS,
     Along,
+    LineageDirection,
     PageAlong,
+    PageRequest,
     Prefetch,
+    check_first,
 )
 from modelatlas.knowledge import KnowledgeGraph
 

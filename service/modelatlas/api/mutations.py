@@ -21,6 +21,7 @@ from strawberry.types import Info
 from strawberry.types.unset import UnsetType
 
 import modelatlas.api.enums  # noqa: F401 - registers the enums the inputs use
+from modelatlas import errors as atlas_errors
 from modelatlas.api.auth import Role, require_role
 from modelatlas.api.errors import BadUserInput, NotFound, bad_input_from_validation
 from modelatlas.api.review import (
@@ -52,7 +53,7 @@ from modelatlas.domain import (
     Source,
 )
 from modelatlas.graph import Graph
-from modelatlas.graph.deletes import NodeNotFoundError, WouldOrphanError
+from modelatlas.graph.deletes import WouldOrphanError
 from modelatlas.knowledge import KnowledgeGraph, UnknownReferencesError
 
 MAX_BATCH: Final = "max_mutation_batch"
@@ -482,7 +483,7 @@ async def delete_one(
         report = await KnowledgeGraph(tracked).delete(kind, key, cascade=cascade)
     except ValidationError as exc:
         raise bad_input_from_validation(exc, argument) from None
-    except NodeNotFoundError as exc:
+    except atlas_errors.NotFound as exc:
         raise NotFound(str(exc), field=argument) from None
     except WouldOrphanError as exc:
         raise BadUserInput(

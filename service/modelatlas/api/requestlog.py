@@ -35,9 +35,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from modelatlas.api.auth import access_of
-from modelatlas.api.errors import read_error_code
+from modelatlas.api.errors import error_code
 from modelatlas.config import Settings
-from modelatlas.graph.reads.errors import ReadError
 
 REQUEST_ID_HEADER: Final = "x-request-id"
 _SANE_ID: Final = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}")
@@ -232,10 +231,10 @@ class QuietSchema(strawberry.Schema):
             return
         for error in errors:
             original = error.original_error
-            code = (error.extensions or {}).get("code") or (
-                read_error_code(original)
-                if isinstance(original, ReadError)
-                else type(original).__name__
+            code = (
+                (error.extensions or {}).get("code")
+                or error_code(original)
+                or type(original).__name__
             )
             where = ".".join(str(p) for p in error.path) if error.path else "(operation)"
             graphql_log.debug("GraphQL error %s at %s: %s", code, where, error.message)

@@ -59,21 +59,22 @@ from modelatlas.api.types import (
 )
 from modelatlas.domain import ClaimKind, EventKind
 from modelatlas.graph import Graph, evidence, reads
-from modelatlas.graph.reads.counts import CountBy
-from modelatlas.graph.reads.name_search import SearchKind
-from modelatlas.graph.reads.orders import (
+from modelatlas.graph.reads import (
     BenchmarkOrder,
     ClaimOrder,
+    CountBy,
     CountryOrder,
     MarketEventOrder,
     ModelOrder,
     OrganizationOrder,
+    Page,
+    RelationshipType,
     ReleaseOrder,
     ResultOrder,
+    SearchKind,
     SourceOrder,
 )
-from modelatlas.graph.reads.paging import Page
-from modelatlas.graph.reads.path import RelationshipType
+from modelatlas.knowledge import KnowledgeGraph
 
 _PAGE: Final = reads.DEFAULT_PAGE_SIZE
 CACHE_SIZE: Final = 1024
@@ -97,23 +98,24 @@ def graph_of(info: Info[Any, Any]) -> Graph:
 
 async def _lookup(info: Info[Any, Any], kind: str, key: str) -> Any:
     """One node by natural key as a user may type it; lookups in one request share a query."""
-    return await loaders.node(info, kind, reads.normalise_key(kind, key))
+    return await loaders.node(info, kind, KnowledgeGraph.lookup_key(kind, key))
 
 
 async def _list(
     info: Info[Any, Any], kind: str, first: int, after: str | None, order: str, where: Any
 ) -> Page[Any]:
     """A root list: one keyset page, counting all rows only when totalCount is selected."""
-    reads.check_first(first, info.field_name)
-    request = reads.PageRequest(
-        first,
-        after,
-        order,
-        where,
-        loaders.loaders(info).wants_total(info),
-        loaders.prefetch_plan(info, kind, connection=True),
+    knowledge = loaders.knowledge(info)
+    return await knowledge.list_nodes(
+        kind,
+        first=first,
+        after=after,
+        order=order,
+        where=where,
+        total=loaders.loaders(info).wants_total(info),
+        prefetch=loaders.prefetch_plan(info, kind, connection=True),
+        connection=info.field_name,
     )
-    return await loaders.knowledge(info).page(kind, request)
 
 
 Slug = Annotated[strawberry.ID, strawberry.argument(description="A slug (any case).")]

@@ -26,6 +26,8 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
+from modelatlas.errors import Unavailable
+
 NEO4J_VERSION = "5.26.30"
 """The pinned Neo4j LTS patch; docker-compose.yml and neo4j-pom.xml use the same one."""
 
@@ -56,7 +58,7 @@ _JVM_FLAGS = (
 )
 
 
-class LocalNeo4jError(RuntimeError):
+class LocalNeo4jError(Unavailable):
     """A local-server problem, worded as what to do about it."""
 
 

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 
 from neo4j import Bookmarks
 
+from modelatlas.errors import InvalidInput
 
-class InvalidBookmarkError(ValueError):
+
+class InvalidBookmarkError(InvalidInput):
     """A token that this service did not make."""
 
 

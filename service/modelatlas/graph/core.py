@@ -39,6 +39,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
+from modelatlas.errors import Conflict, Timeout
 from modelatlas.graph.bookmarks import encode_bookmarks
 
 log = logging.getLogger("modelatlas.graph.core")
@@ -238,7 +239,7 @@ class Deadline:
         return self.at - monotonic()
 
 
-class DeadlineExceeded(Exception):
+class DeadlineExceeded(Timeout):
     """A Graph's deadline passed before its work was done: nothing more was sent to Neo4j,
     the transaction that was running was stopped, and nothing of it was committed."""
 
@@ -248,7 +249,7 @@ class DeadlineExceeded(Exception):
         self.seconds = deadline.seconds
 
 
-class WriteConflict(Exception):
+class WriteConflict(Conflict):
     """Other transactions' locks (a lock held too long, deadlocks) stopped every attempt of a
     write until its budget was spent; nothing of it was committed, and sending it again later
     may succeed. Raised from the last attempt's Neo4j error."""

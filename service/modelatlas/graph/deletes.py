@@ -16,6 +16,7 @@ from typing import Any, Final, LiteralString
 
 from modelatlas import graph_model
 from modelatlas.domain import COMPARATIVE_CLAIM_KINDS
+from modelatlas.errors import InvalidInput, NotFound
 from modelatlas.graph.core import Graph, Transaction
 
 _KEYS: Final[dict[str, str]] = {kind.label: kind.key for kind in graph_model.NODE_KINDS.values()}
@@ -106,17 +107,7 @@ class NodeRef:
     key: str
 
 
-class NodeNotFoundError(LookupError):
-    """The node to delete does not exist."""
-
-    def __init__(self, kind: str, key: str) -> None:
-        """Name the missing node."""
-        super().__init__(f"no {kind} {key!r} exists")
-        self.kind = kind
-        self.key = key
-
-
-class WouldOrphanError(ValueError):
+class WouldOrphanError(InvalidInput):
     """Deleting the node would leave sourced facts invalid; nothing was deleted."""
 
     def __init__(self, target: NodeRef, dependents: list[NodeRef]) -> None:
@@ -150,7 +141,7 @@ class DeleteReport:
 async def delete_node(graph: Graph, kind: str, key: str, *, cascade: bool) -> DeleteReport:
     """Delete one node by natural key in one write transaction, refusing to orphan facts.
 
-    Raises NodeNotFoundError or WouldOrphanError; either way the graph is unchanged.
+    Raises NotFound or WouldOrphanError; either way the graph is unchanged.
     """
     if kind not in _STATEMENTS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -164,7 +155,7 @@ async def delete_node(graph: Graph, kind: str, key: str, *, cascade: bool) -> De
     async def work(tx: Transaction) -> DeleteReport:
         found = await tx.run(lock, params)
         if not found or not found[0]["found"]:
-            raise NodeNotFoundError(kind, key)
+            raise NotFound(f"no {kind} {key!r} exists", kind=kind, key=key)
         rows = await tx.run(dependents_query, params) if dependents_query else []
         dependents = [NodeRef(str(r["kind"]), str(r["key"])) for r in rows]
         if dependents and not cascade:

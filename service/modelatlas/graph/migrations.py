@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from modelatlas.errors import ModelAtlasError
 from modelatlas.graph.core import Graph
 from modelatlas.resources import resource_dir
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.cypher$")
 
 
-class MigrationError(RuntimeError):
+class MigrationError(ModelAtlasError, RuntimeError):
     """A migration file is malformed or was edited after it was applied."""
 
 

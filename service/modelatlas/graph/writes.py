@@ -30,6 +30,7 @@ from modelatlas.domain import (
     Record,
     ReferenceProblem,
 )
+from modelatlas.errors import Conflict
 from modelatlas.graph.core import Graph, Transaction
 from modelatlas.graph.write_statements import (
     CITED_VALUES,
@@ -52,7 +53,7 @@ from modelatlas.graph.write_statements import (
 BATCH_SIZE: Final = 2000
 
 
-class TargetsMissing(Exception):
+class TargetsMissing(Conflict):
     """Relationships a write was asked for have no target any more: a node was deleted after
     the references were checked. Raised inside the write's transaction, so it is rolled back."""
 

@@ -12,6 +12,8 @@ from typing import Final
 
 import httpx
 
+from modelatlas.errors import InvalidInput
+
 _SKIPPED_TAGS: Final = frozenset(
     {"nav", "header", "footer", "aside", "script", "style", "noscript", "form", "button", "svg"}
 )
@@ -175,7 +177,7 @@ FETCH_TIMEOUT_S: Final = 30.0
 _TEXT_TYPES: Final = ("text/html", "text/plain", "application/xhtml+xml")
 
 
-class FetchError(ValueError):
+class FetchError(InvalidInput):
     """An article URL that gave no page to read: an error status, another type, too large."""
 
 

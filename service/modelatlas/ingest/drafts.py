@@ -27,6 +27,7 @@ from modelatlas.domain import (
     Source,
     slugify,
 )
+from modelatlas.errors import InvalidInput
 from modelatlas.graph import Graph
 from modelatlas.graph import drafts as store
 from modelatlas.graph.drafts import DraftRow, NewDraft
@@ -57,7 +58,7 @@ _NEEDED: Final = ("Organization", "Model")
 """Kinds a draft may need that can come from the same article's drafts."""
 
 
-class DraftError(ValueError):
+class DraftError(InvalidInput):
     """A draft that cannot be reviewed as asked: unknown, already reviewed, or invalid."""
 
 

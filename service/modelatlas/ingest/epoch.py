@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from modelatlas.domain import Source, slugify
+from modelatlas.errors import InvalidInput
 from modelatlas.ingest.tabular import Collector, iso_date
 
 __all__ = [
@@ -90,7 +91,7 @@ _PROVIDER_PREFIX: Final = re.compile(r"^[A-Za-z0-9_.-]+/(?=.)")
 _EFFORT_SUFFIX: Final = re.compile(r"_(?:minimal|low|medium|high|xhigh|max|\d+k)$", re.IGNORECASE)
 
 
-class EpochFormatError(ValueError):
+class EpochFormatError(InvalidInput):
     """Raised when a file is not in the Epoch layout at all, rather than having bad rows."""
 
 

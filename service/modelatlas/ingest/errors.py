@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from modelatlas.errors import InvalidInput
+
 __all__ = ["Problem", "SeedValidationError"]
 
 
@@ -22,7 +24,7 @@ class Problem:
         return ": ".join(part for part in (where, self.record, self.field, self.message) if part)
 
 
-class SeedValidationError(ValueError):
+class SeedValidationError(InvalidInput):
     """Raised instead of loading anything, so a bad seed never half-writes the graph."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from modelatlas.domain import Benchmark, Dataset, Model, Result, Source
+from modelatlas.errors import InvalidInput
 from modelatlas.ingest.epoch import csv_files, model_slug
 from modelatlas.ingest.tabular import (
     Collector,
@@ -67,7 +68,7 @@ _TABLE_SCORES: Final = (("MT-bench (score)", MT_BENCH), ("MMLU", MMLU))
 _MISSING: Final = frozenset({"", "-"})
 
 
-class LMArenaFormatError(ValueError):
+class LMArenaFormatError(InvalidInput):
     """Raised when a folder holds neither LMArena leaderboard file, or one lacks its columns."""
 
 

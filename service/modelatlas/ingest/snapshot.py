@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from modelatlas.errors import InvalidInput
 from modelatlas.ingest.epoch_benchmarks import MEASURED_COLUMNS
 
 __all__ = [
@@ -39,7 +40,7 @@ CC_BY: Final = "CC BY 4.0"
 APACHE: Final = "Apache-2.0"
 
 
-class SnapshotError(ValueError):
+class SnapshotError(InvalidInput):
     """A snapshot file is missing, or its checksum or layout is not the manifest's."""
 
 

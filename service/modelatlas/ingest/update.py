@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from modelatlas.errors import InvalidInput
 from modelatlas.graph.writes import WriteReport
 from modelatlas.ingest.default_graph import (
     FILE_KINDS,
@@ -80,7 +81,7 @@ DEADLINE_S: Final = 900.0
 _CHUNK: Final = 1 << 16
 
 
-class UpdateError(ValueError):
+class UpdateError(InvalidInput):
     """A download failed, or a fetched file is not what its snapshot dataset needs."""
 
 

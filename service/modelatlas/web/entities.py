@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
+from modelatlas.errors import InvalidInput
 from modelatlas.graph.reads.kinds import KINDS
 from modelatlas.graph.reads.nodes import (
     BenchmarkNode,
@@ -38,7 +39,7 @@ MAX_KEY_LENGTH: Final = 300
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class BadRequest(ValueError):
+class BadRequest(InvalidInput):
     """A page asked for with input that cannot name anything (the page answers 400)."""
 
 

@@ -20,7 +20,7 @@ from modelatlas.api.auth import KeyRing
 from modelatlas.domain import ClaimVerdict
 from modelatlas.graph import Graph
 from modelatlas.graph.core import UNAVAILABLE, DeadlineExceeded
-from modelatlas.graph.reads.errors import InvalidArgument, NotFound, ReadError
+from modelatlas.graph.reads.errors import InvalidArgument, NotFound
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.web import charts, views
 from modelatlas.web.entities import (
@@ -146,8 +146,6 @@ def explorer_pages(
             return failure(request, 400, "Bad request", str(exc))
         except NotFound as exc:
             return failure(request, 404, "Not found", str(exc))
-        except ReadError as exc:
-            return failure(request, 400, "Bad request", str(exc))
         except (*UNAVAILABLE, DeadlineExceeded, OSError):
             return failure(
                 request,

@@ -10,13 +10,15 @@ natural key, so a page that follows a cursor starts after that row whatever was 
 before it. Relationship reads take many parent keys at once (``UNWIND $keys``), which is what
 keeps a GraphQL request's round trips bounded by its depth rather than by its row count.
 
-The modules, by concept: errors (ReadError, InvalidArgument, NotFound), nodes (the views and
-their builders), filters (the *Where types), orders (the *Order types), kinds (the label and
-relationship tables), paging (pages, cursors, PageRequest), prefetch (what a statement reads
-along with each node), listing (lookups, pages, relationship batches, citations), refs (how a
-question finds the entity a caller names), and one module per question: claimed_to_beat,
-release_events, lineage, path, timelines, leaderboards, counts and name_search. This package
-re-exports their public names; new code imports from the concept's module.
+The modules, by concept: errors (InvalidArgument; a missing entity is modelatlas.errors'
+NotFound), nodes (the views and their builders), filters (the *Where types), orders (the *Order
+types), kinds (the label and relationship tables), paging (pages, cursors, PageRequest),
+prefetch (what a statement reads along with each node), listing (lookups, pages, relationship
+batches, citations), refs (how a question finds the entity a caller names), and one module per
+question: claimed_to_beat, release_events, lineage, path, timelines, leaderboards, counts and
+name_search. This package re-exports their public names (``__all__``): that is the read layer's
+interface to the API's read planners (api/loaders.py, api/compiled.py), which import from here,
+never from a module; modules of the read layer import from the concept's module.
 """
 
 from modelatlas.graph.reads.claimed_to_beat import (
@@ -31,7 +33,6 @@ from modelatlas.graph.reads.counts import (
 from modelatlas.graph.reads.errors import (
     InvalidArgument,
     NotFound,
-    ReadError,
 )
 from modelatlas.graph.reads.filters import (
     BenchmarkWhere,
@@ -196,7 +197,6 @@ __all__ = [
     "PathStep",
     "Prefetch",
     "Prefetched",
-    "ReadError",
     "RelationshipType",
     "ReleaseNode",
     "ReleaseOrder",
