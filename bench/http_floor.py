@@ -1,11 +1,12 @@
 """How much of the lookup's distance to the raw-driver floor is HTTP itself, measured.
 
-`lookup_p50_vs_driver` compares the service over HTTP with the floor's in-process driver call.
-This runs, in one Neo4j and one run, alternating: the floor; the service; a bare ASGI app under
-the same uvicorn stack answering a constant (the HTTP hop alone); and a bare ASGI app that runs
-the floor's own Cypher through the same driver and returns its rows as JSON (the least any
-HTTP service over this driver can cost). If the bare app alone is near 1.5x the floor, no
-GraphQL service can meet that target here.
+The service over HTTP pays for an HTTP hop and a second process that the floor's in-process
+driver call does not. This runs, in one Neo4j and one run, alternating: the floor; the
+service; a bare ASGI app under the same uvicorn stack answering a constant (the HTTP hop
+alone); and a bare ASGI app that runs the floor's own Cypher through the same driver and
+returns its rows as JSON (the least any HTTP service over this driver can cost). That last app
+is also `make bench`'s `bare-http` contender (bench/perf.py starts this module's `app` with
+`perf.start_bare`), which `lookup_p50_vs_bare_http` divides the service's lookup by.
 
 It also runs the floor's own call after the client has idled for a while (`--gaps`, ms): a
 client behind an HTTP hop sends its next statement after such a gap, the in-process floor
@@ -16,8 +17,8 @@ through the gap instead of sleeping keeps it at 0.49-0.50): a vCPU that halts pa
     python bench/http_floor.py [--dataset synthetic-100k] [--rounds 5] [--seconds 3] [--settle 10]
 
 Prints p50 per contender (median over rounds), its ratio to the floor, server CPU per request
-and each round's p50: the ratios swing with how fast the machine is that minute. Not part of
-`make bench` (its figures go to the closing notes, not results.json).
+and each round's p50: the ratios swing with how fast the machine is that minute. This script
+is not part of `make bench` (its figures go to docs/performance.md, not results.json).
 """
 
 from __future__ import annotations
@@ -26,15 +27,12 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import perf
 from loadgen import Pool
@@ -43,7 +41,6 @@ from neo4j import READ_ACCESS, AsyncDriver
 
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
-from modelatlas.db.local import free_port
 
 LOOKUP = next(q for q in MIX if q.name == "lookup")
 Scope = MutableMapping[str, Any]
@@ -91,23 +88,6 @@ async def app(scope: Scope, receive: Receive, send: SendEvent) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(out))]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": out})
-
-
-def start_bare(target: Neo4jTarget, mode: str, folder: Path) -> perf.Server:
-    """The bare app under uvicorn as the service runs (uvloop, httptools, no access log)."""
-    port = free_port()
-    env = perf._env(target)
-    env.update(BARE_MODE=mode, PYTHONPATH=os.pathsep.join([str(perf.BENCH), *sys.path]))
-    cmd = [sys.executable, "-m", "uvicorn", "http_floor:app", "--port", str(port)]
-    cmd += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
-    log = folder / f"bare-{mode}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, cwd=perf.BENCH, stdout=out, stderr=subprocess.STDOUT)
-    server = perf.Server(f"bare-{mode}", proc, f"http://127.0.0.1:{port}/")
-    probe = {"variables": {"slug": "none"}}
-    return perf._wait_ready(
-        server, log, lambda: httpx.post(server.url, json=probe, timeout=5).status_code == 200
-    )
 
 
 async def after_gap(send: perf.Send, gap_ms: float, seconds: float) -> list[float]:
@@ -205,8 +185,8 @@ def main() -> None:
         servers: dict[str, perf.Server] = {}
         try:
             servers["service"] = perf.start_service(target, Path(tmp))
-            servers["bare-const"] = start_bare(target, "const", Path(tmp))
-            servers["bare-driver"] = start_bare(target, "driver", Path(tmp))
+            servers["bare-const"] = perf.start_bare(target, Path(tmp), "const")
+            servers["bare-driver"] = perf.start_bare(target, Path(tmp), "driver")
             gaps = [float(g) for g in args.gaps.split(",") if g]
             asyncio.run(measure(target, servers, args.rounds, args.seconds, args.settle, gaps))
         finally:

@@ -1,4 +1,5 @@
-"""Performance harness: the service side by side with the raw driver and @neo4j/graphql.
+"""Performance harness: the service side by side with the raw driver, a bare HTTP app and
+@neo4j/graphql.
 
 For each dataset a local Neo4j is started on a stored copy of the loaded graph (loaded once,
 kept under ~/.cache/modelatlas/bench, keyed by the generator and the schema), then the
@@ -6,7 +7,11 @@ contenders answer the fixed query mix of bench/mix.py in the same run, alternati
 
 - service: `modelatlas serve` (one process) over HTTP on loopback;
 - peer:    @neo4j/graphql v7 on graphql-yoga (one Node process), installed into bench/peer;
-- floor:   the same questions as hand-written Cypher through the async Python driver, no HTTP.
+- floor:   the same questions as hand-written Cypher through the async Python driver, no HTTP;
+- bare-http: bench/http_floor.py's bare ASGI app under the same uvicorn stack as the service,
+           sending the floor's Cypher through the same driver and returning its rows as JSON
+           (the least any HTTP service over this driver can cost; the lookup on the main
+           dataset only).
 
 The load generator (bench/loadgen.py) is a closed loop of N concurrent clients, one keep-alive
 HTTP/1.1 connection each, for a bounded time after a warm-up that is not counted. Every answer
@@ -67,6 +72,7 @@ NOTABLE = SHARED / "epoch-notable-ai-models" / "notable_ai_models.csv"
 HUB = SHARED / "epoch-benchmarking-hub"
 STORE = Path(os.environ.get("MODELATLAS_BENCH_STORE", Path.home() / ".cache/modelatlas/bench"))
 CONTENDERS = ("service", "peer", "floor")
+BARE = "bare-http"  # the bare HTTP floor, run for the plan's `bare` queries beside its contenders
 MIX_NAME = "mix"
 WARM_REQUESTS = 8  # per query and contender, before the first timed run on a dataset
 
@@ -83,19 +89,32 @@ class DatasetPlan:
     mix: bool  # run the whole mix at c16 as well
     growth: bool  # part of the 10k -> largest cost-growth series
     main: bool = False  # the dataset the headline ratios come from
+    bare: tuple[str, ...] = ()  # queries the bare HTTP floor also answers (bench/http_floor.py)
+
+    def __post_init__(self) -> None:
+        if set(self.bare) - {"lookup"}:
+            raise ValueError("the bare HTTP floor (bench/http_floor.py) answers the lookup only")
+
+
+LOOKUP = ("lookup",)
 
 
 def plans(quick: bool, large: bool) -> list[DatasetPlan]:
-    """Which datasets, contenders and concurrencies a run covers."""
+    """Which datasets, contenders and concurrencies a run covers. The bare HTTP floor runs the
+    lookup on the main dataset (c1 and c16), beside the other contenders."""
     if quick:
         return [
-            DatasetPlan("synthetic-10k", 10_000, CONTENDERS, (1, 16), True, True, main=True),
+            DatasetPlan(
+                "synthetic-10k", 10_000, CONTENDERS, (1, 16), True, True, main=True, bare=LOOKUP
+            ),
             DatasetPlan("synthetic-30k", 30_000, ("service", "floor"), (1,), False, True),
         ]
     out = [
         DatasetPlan("seed+epoch", None, CONTENDERS, (1,), True, False),
         DatasetPlan("synthetic-10k", 10_000, ("service", "floor"), (1,), False, True),
-        DatasetPlan("synthetic-100k", 100_000, CONTENDERS, (1, 16), True, True, main=True),
+        DatasetPlan(
+            "synthetic-100k", 100_000, CONTENDERS, (1, 16), True, True, main=True, bare=LOOKUP
+        ),
     ]
     if large:
         out.append(DatasetPlan("synthetic-1m", 1_000_000, ("service", "floor"), (1,), False, True))
@@ -244,6 +263,25 @@ def start_service(target: Neo4jTarget, folder: Path, **settings: str) -> Server:
     return _wait_ready(server, log, lambda: httpx.get(ready, timeout=5).status_code == 200)
 
 
+def start_bare(target: Neo4jTarget, folder: Path, mode: str = "driver") -> Server:
+    """bench/http_floor.py's bare ASGI app under uvicorn as the service runs it (uvloop,
+    httptools, no access log). `mode` "driver" answers the lookup with the floor's Cypher through
+    the driver, "const" a constant (the HTTP hop alone)."""
+    port = free_port()
+    env = _env(target)
+    env.update(BARE_MODE=mode, PYTHONPATH=os.pathsep.join([str(BENCH), *sys.path]))
+    cmd = [sys.executable, "-m", "uvicorn", "http_floor:app", "--port", str(port)]
+    cmd += ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"]
+    log = folder / f"bare-{mode}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=BENCH, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"bare-{mode}", proc, f"http://127.0.0.1:{port}/")
+    probe = {"variables": {"slug": "none"}}
+    return _wait_ready(
+        server, log, lambda: httpx.post(server.url, json=probe, timeout=5).status_code == 200
+    )
+
+
 def install_peer() -> None:
     """`npm ci` into bench/peer when its node_modules is missing or older than the lock file."""
     modules = PEER / "node_modules"
@@ -348,15 +386,17 @@ class GraphQLError(RuntimeError):
 
 
 def http_sender(pool: Pool, url: str, queries: list[MixQuery], picks: Picks, dialect: str) -> Send:
-    """POST the query (rotating through `queries`) with its variables; fail on any error."""
+    """POST the query (rotating through `queries`) with its variables; fail on any error. The
+    peer gets its own dialect; the service and the bare HTTP floor the service's body (the bare
+    app reads the variables and runs the floor's Cypher)."""
 
     async def send(i: int) -> None:
         query = queries[i % len(queries)]
         n = i // len(queries)
-        if dialect == "service":
-            body = {"query": query.service, "variables": query.service_variables(picks, n)}
-        else:
+        if dialect == "peer":
             body = {"query": query.peer, "variables": query.peer_variables(picks, n)}
+        else:
+            body = {"query": query.service, "variables": query.service_variables(picks, n)}
         try:
             status, content = await pool.connection(url).post_json(orjson.dumps(body))
         except TransportError as exc:  # name the contender and query that failed
@@ -410,6 +450,7 @@ async def measure_dataset(
                 return driver_sender(driver, target.database, queries, picks)
             return http_sender(client, servers[contender].url, queries, picks, contender)
 
+        bare = [q for q in MIX if q.name in plan.bare]
         try:
             if round_no == 0:  # every statement planned and every code path warm before timing
                 for contender in plan.contenders:
@@ -417,13 +458,20 @@ async def measure_dataset(
                         send = sender(contender, [query])
                         for i in range(WARM_REQUESTS):
                             await send(i)
+                for query in bare:
+                    send = sender(BARE, [query])
+                    for i in range(WARM_REQUESTS):
+                        await send(i)
                 # A freshly started Neo4j answers ~2x slower for its first ~15 s of load (JIT):
                 # without this, whichever contender ran first on a dataset was measured cold.
                 for contender in plan.contenders:
                     await closed_loop(sender(contender, list(MIX)), 4, 0.0, args.settle)
+                if bare:  # the bare app's own code paths warm too
+                    await closed_loop(sender(BARE, bare), 4, 0.0, args.settle)
             for index, (name, queries, concurrencies) in enumerate(units):
-                shift = (index + round_no) % len(plan.contenders)
-                order = plan.contenders[shift:] + plan.contenders[:shift]
+                contenders = plan.contenders + ((BARE,) if name in plan.bare else ())
+                shift = (index + round_no) % len(contenders)
+                order = contenders[shift:] + contenders[:shift]
                 for contender in order:
                     for concurrency in concurrencies:
                         send = sender(contender, queries)
@@ -494,7 +542,7 @@ def _sample_line(s: Sample) -> str:
         else ""
     )
     return (
-        f"  {s.dataset:<15} {s.query:<16} {s.contender:<8} c{s.concurrency:<3} "
+        f"  {s.dataset:<15} {s.query:<16} {s.contender:<9} c{s.concurrency:<3} "
         f"{s.throughput:8.1f} req/s  p50 {s.percentile(50):7.2f}  p95 {s.percentile(95):7.2f}  "
         f"p99 {s.percentile(99):7.2f} ms{cpu}"
     )
@@ -535,20 +583,46 @@ def _find(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
     raise KeyError(f"no result for {match}")
 
 
+TARGETS = {
+    "mix_throughput_vs_peer_c16": ">= 1.2",
+    "lookup_p50_vs_bare_http": "<= 1.15",
+    "max_overhead_growth_10k_to_1m": "<= 1.2",
+    "rss_growth_5min": "<= 0.10",
+    "import_vs_load_csv": ">= 0.5",
+}
+"""The headline ratios and their targets (bench/RESULTS.md shows both; docs/performance.md
+says what each measures)."""
+
+
+def _p50(rows: list[dict[str, Any]], dataset: str, query: str, contender: str) -> float:
+    return float(
+        _find(rows, dataset=dataset, query=query, contender=contender, concurrency=1)["p50_ms"]
+    )
+
+
+def growth_per_query(
+    rows: list[dict[str, Any]], small: str, large: str
+) -> dict[str, dict[str, float]]:
+    """Per query, the c1 p50 growth from `small` to `large` of the service and of the floor, and
+    the service's divided by the floor's: the growth of what the service adds to the
+    database's own work (a query whose statement itself costs more on a larger graph grows
+    for every client of the database)."""
+    out = {}
+    for q in MIX:
+        service = _p50(rows, large, q.name, "service") / _p50(rows, small, q.name, "service")
+        floor = _p50(rows, large, q.name, "floor") / _p50(rows, small, q.name, "floor")
+        out[q.name] = {"service": service, "floor": floor, "overhead": service / floor}
+    return out
+
+
 def ratios(
     rows: list[dict[str, Any]], datasets: list[DatasetPlan], rss: dict[str, Any], imports: float
 ) -> tuple[dict[str, float], dict[str, Any]]:
-    """The five headline ratios, plus how each was computed."""
+    """The five headline ratios (`TARGETS`), plus how each was computed."""
     main = next(p for p in datasets if p.main).name
     growth = [p for p in datasets if p.growth]
     small, large = growth[0].name, growth[-1].name
-    per_query = {
-        q.name: _find(rows, dataset=large, query=q.name, contender="service", concurrency=1)[
-            "p50_ms"
-        ]
-        / _find(rows, dataset=small, query=q.name, contender="service", concurrency=1)["p50_ms"]
-        for q in MIX
-    }
+    per_query = growth_per_query(rows, small, large)
     out = {
         "mix_throughput_vs_peer_c16": _find(
             rows, dataset=main, query=MIX_NAME, contender="service", concurrency=16
@@ -556,11 +630,9 @@ def ratios(
         / _find(rows, dataset=main, query=MIX_NAME, contender="peer", concurrency=16)[
             "throughput_rps"
         ],
-        "lookup_p50_vs_driver": _find(
-            rows, dataset=main, query="lookup", contender="service", concurrency=1
-        )["p50_ms"]
-        / _find(rows, dataset=main, query="lookup", contender="floor", concurrency=1)["p50_ms"],
-        "max_p50_growth_10k_to_1m": max(per_query.values()),
+        "lookup_p50_vs_bare_http": _p50(rows, main, "lookup", "service")
+        / _p50(rows, main, "lookup", BARE),
+        "max_overhead_growth_10k_to_1m": max(g["overhead"] for g in per_query.values()),
         "rss_growth_5min": rss["growth"],
         "import_vs_load_csv": imports,
     }
@@ -568,32 +640,38 @@ def ratios(
         "main_dataset": main,
         "growth_from": small,
         "growth_to": large,
-        "growth_per_query": {k: round(v, 3) for k, v in per_query.items()},
+        "growth_per_query": {k: round(g["service"], 3) for k, g in per_query.items()},
+        "floor_growth_per_query": {k: round(g["floor"], 3) for k, g in per_query.items()},
+        "overhead_growth_per_query": {k: round(g["overhead"], 3) for k, g in per_query.items()},
+        "lookup_p50_vs_driver": round(
+            _p50(rows, main, "lookup", "service") / _p50(rows, main, "lookup", "floor"), 3
+        ),
         "rss_run_seconds": rss["seconds"],
     }
     return {k: round(v, 3) for k, v in out.items()}, how
 
 
 def per_query_ratios(rows: list[dict[str, Any]], dataset: str) -> list[dict[str, Any]]:
-    """Service vs peer throughput and service vs floor p50, per query, on one dataset."""
+    """Service vs peer throughput, service vs floor p50 and, where it ran, service vs bare HTTP
+    floor p50, per query, on one dataset."""
     out = []
     for name in [q.name for q in MIX] + [MIX_NAME]:
         entry: dict[str, Any] = {"query": name}
         for c in (1, 16):
             try:
                 svc = _find(rows, dataset=dataset, query=name, contender="service", concurrency=c)
-                peer = _find(rows, dataset=dataset, query=name, contender="peer", concurrency=c)
-                entry[f"throughput_vs_peer_c{c}"] = round(
-                    svc["throughput_rps"] / peer["throughput_rps"], 3
-                )
             except KeyError:
-                pass
-            try:
-                svc = _find(rows, dataset=dataset, query=name, contender="service", concurrency=c)
-                floor = _find(rows, dataset=dataset, query=name, contender="floor", concurrency=c)
-                entry[f"p50_vs_floor_c{c}"] = round(svc["p50_ms"] / floor["p50_ms"], 3)
-            except KeyError:
-                pass
+                continue
+            for other, key, metric in (
+                ("peer", "throughput_vs_peer", "throughput_rps"),
+                ("floor", "p50_vs_floor", "p50_ms"),
+                (BARE, "p50_vs_bare_http", "p50_ms"),
+            ):
+                try:
+                    row = _find(rows, dataset=dataset, query=name, contender=other, concurrency=c)
+                except KeyError:
+                    continue
+                entry[f"{key}_c{c}"] = round(svc[metric] / row[metric], 3)
         out.append(entry)
     return out
 
@@ -656,29 +734,39 @@ def write_markdown(path: Path, report: dict[str, Any]) -> None:
     for name, d in report["datasets"].items():
         nodes = ", ".join(f"{k} {v}" for k, v in sorted(d["labels"].items()))
         lines.append(f"| {name} | {nodes} | {d['load_seconds']:.0f} |")
-    targets = {
-        "mix_throughput_vs_peer_c16": ">= 1.2",
-        "lookup_p50_vs_driver": "<= 1.5",
-        "max_p50_growth_10k_to_1m": "< 2.0",
-        "rss_growth_5min": "<= 0.10",
-        "import_vs_load_csv": ">= 0.5",
-    }
     lines += ["", "## Ratios", "", "| ratio | value | target |", "|---|---|---|"]
     for key, value in report["ratios"].items():
-        lines.append(f"| `{key}` | {value} | {targets[key]} |")
+        lines.append(f"| `{key}` | {value} | {TARGETS[key]} |")
     how = report["ratios_how"]
     lines += [
         "",
-        f"Ratios on `{how['main_dataset']}`; growth from `{how['growth_from']}` to "
-        f"`{how['growth_to']}` (per query: {how['growth_per_query']}); RSS over "
-        f"{how['rss_run_seconds']} s of the mix at c16 "
+        f"Ratios on `{how['main_dataset']}`: `lookup_p50_vs_bare_http` is the service's lookup "
+        f"p50 at c1 over the bare HTTP floor's ({BARE}: bench/http_floor.py's bare uvicorn app "
+        "sending the floor's Cypher through the same driver), same run; the service over the "
+        f"in-process driver floor is {how['lookup_p50_vs_driver']} (`p50_vs_floor` below). "
+        f"Growth from `{how['growth_from']}` to `{how['growth_to']}` (c1 p50, table below): "
+        "`max_overhead_growth_10k_to_1m` is the largest of the service's growth over the "
+        f"floor's. RSS over {how['rss_run_seconds']} s of the mix at c16 "
         f"({report['rss']['rss_start_mib']:.1f} -> {report['rss']['rss_end_mib']:.1f} MiB, "
         f"max {report['rss']['rss_max_mib']:.1f}); import ratio from bench/import_speed.py.",
         "",
+        f"## Growth from {how['growth_from']} to {how['growth_to']}",
+        "",
+        "| query | service p50 growth | floor p50 growth | service / floor growth |",
+        "|---|---|---|---|",
+    ]
+    for name, value in how["growth_per_query"].items():
+        lines.append(
+            f"| {name} | {value} | {how['floor_growth_per_query'][name]} | "
+            f"{how['overhead_growth_per_query'][name]} |"
+        )
+    lines += [
+        "",
         "## Per query on the main dataset",
         "",
-        "| query | service/peer throughput c1 | c16 | service/floor p50 c1 | c16 |",
-        "|---|---|---|---|---|",
+        "| query | service/peer throughput c1 | c16 | service/floor p50 c1 | c16 "
+        f"| service/{BARE} p50 c1 | c16 |",
+        "|---|---|---|---|---|---|---|",
     ]
     for e in report["per_query"]:
         cells = [
@@ -688,6 +776,8 @@ def write_markdown(path: Path, report: dict[str, Any]) -> None:
                 "throughput_vs_peer_c16",
                 "p50_vs_floor_c1",
                 "p50_vs_floor_c16",
+                "p50_vs_bare_http_c1",
+                "p50_vs_bare_http_c16",
             )
         ]
         lines.append(f"| {e['query']} | " + " | ".join(cells) + " |")
@@ -776,6 +866,8 @@ def main() -> None:
                 servers["service"] = start_service(target, folder)
                 if "peer" in plan.contenders:
                     servers["peer"] = start_peer(target, folder)
+                if plan.bare:
+                    servers[BARE] = start_bare(target, folder)
                 for round_no in range(args.rounds):
                     print(f"[{plan.name}] round {round_no + 1}/{args.rounds}", flush=True)
                     samples += asyncio.run(measure_dataset(plan, target, servers, args, round_no))

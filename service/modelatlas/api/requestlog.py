@@ -15,9 +15,9 @@ the ErrorCodes extension logs them, with a reference the client sees.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
-import uuid
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -29,7 +29,6 @@ import orjson
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.utilities import get_operation_ast
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
@@ -39,6 +38,7 @@ from modelatlas.api.errors import error_code
 from modelatlas.config import Settings
 
 REQUEST_ID_HEADER: Final = "x-request-id"
+_REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.encode("ascii")
 _SANE_ID: Final = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}")
 _STATE_KEY: Final = "modelatlas.request"
 _HANDLER_MARK: Final = "_modelatlas_json"
@@ -93,6 +93,28 @@ def note_operation(
             record.error_codes.append(code)
 
 
+def new_request_id() -> str:
+    """A fresh request id: a random UUID (version 4) as 32 hex digits, as `uuid4().hex`
+    gives, without building the UUID object (a third of the cost, on every request)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    return raw.hex()
+
+
+def _set_header(message: Message, key: bytes, value: bytes) -> None:
+    """Set a header of an `http.response.start` message, replacing any of the same name (as
+    starlette's MutableHeaders does, without building one per response)."""
+    headers = message["headers"] = list(message["headers"])
+    found = [i for i, (name, _) in enumerate(headers) if name == key]
+    for i in reversed(found[1:]):
+        del headers[i]
+    if found:
+        headers[found[0]] = (key, value)
+    else:
+        headers.append((key, value))
+
+
 def sane_request_id(value: str | None) -> str | None:
     """A client-supplied request id, if it is short and plain enough to echo and log."""
     if value is None:
@@ -116,10 +138,11 @@ class RequestLog:
             return
         supplied = None
         for name, value in scope.get("headers", ()):
-            if name == REQUEST_ID_HEADER.encode("ascii"):
+            if name == _REQUEST_ID_KEY:
                 supplied = sane_request_id(value.decode("latin-1"))
                 break
-        request_id = supplied or uuid.uuid4().hex
+        request_id = supplied or new_request_id()
+        header_value = request_id.encode("latin-1")
         record = RequestRecord(request_id)
         scope.setdefault("state", {})[_STATE_KEY] = record
         token = current_request_id.set(request_id)
@@ -130,7 +153,7 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                _set_header(message, _REQUEST_ID_KEY, header_value)
             await send(message)
 
         try:
@@ -142,6 +165,9 @@ class RequestLog:
 
 def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
     """Write the request's one line."""
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not request_log.isEnabledFor(level):
+        return
     client = scope.get("client")
     fields: dict[str, Any] = {
         "event": "request",
@@ -156,7 +182,6 @@ def _log_request(scope: Scope, record: RequestRecord, status: int, seconds: floa
         "key_id": record.key_id,
         "error_codes": record.error_codes,
     }
-    level = logging.ERROR if status >= 500 else logging.INFO
     request_log.log(
         level,
         "%s %s %s %.1f ms",
@@ -252,8 +277,22 @@ _REDACTIONS: Final = (
 )
 
 
+_MARKERS: Final = ("bearer", "basic", "token", "ma_", "passw", "secret", "credentials")
+"""A word each of `_REDACTIONS` needs: ASCII text with none of them (lower-cased) has
+nothing to mask."""
+
+
 def redact(text: str) -> str:
-    """Mask anything shaped like a bearer token, an API key or a password assignment."""
+    """Mask anything shaped like a bearer token, an API key or a password assignment.
+
+    Most lines (every request's) have nothing to mask; for ASCII text a look for the words
+    the patterns need settles that at a third of the three substitutions' cost. Other text
+    always goes through them (case-insensitive matching folds some non-ASCII letters to
+    ASCII ones, e.g. the Kelvin sign to k)."""
+    if text.isascii():
+        lowered = text.lower()
+        if not any(marker in lowered for marker in _MARKERS):
+            return text
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text
