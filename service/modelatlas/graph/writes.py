@@ -1,16 +1,21 @@
-"""Batched, repeatable writes: `UNWIND $rows ... MERGE` on natural keys, one transaction per batch.
+"""Batched, repeatable writes: planned from a snapshot, written by `UNWIND $rows ... MERGE` on
+natural keys (the statements are in write_statements.py).
 
 A write first reads a snapshot of the nodes it names (their properties and the relationships
 they own) and compares it with what it is asked to write: rows that would change nothing are
 not written at all, so repeating an import costs one read per batch. The rest go through one
 statement per kind that merges the node on its key, adds the non-null properties it is given (a
-missing value never erases a known one) and merges the relationships the record owns. A value
-the record did not name but took from the domain's default (a benchmark's higherIsBetter, a
-claim's status, a country's ISO name) only fills a property the node does not have yet, so a
-partial upsert changes only what it names. Facts
-that cite sources keep the values each source gave (dates, scores, magnitudes) on their
-`CITED_IN` relationship, so a second source with a different number never silently replaces
-the first one's.
+missing value never erases a known one) and creates the relationships the record owns that are
+missing. A value the record did not name but took from the domain's default (a benchmark's
+higherIsBetter, a claim's status, a country's ISO name) only fills a property the node does not
+have yet, so a partial upsert changes only what it names. Facts that cite sources keep the
+values each source gave (dates, scores, magnitudes) on their `CITED_IN` relationship, so a
+second source with a different number never silently replaces the first one's.
+
+A large write goes batch by batch, one transaction each (`plan_batch`, `write_rows`,
+`write_links`); a write of one batch is planned in one read and written in one statement
+(`plan_at_once`, `write_at_once`), since each round trip of a mutation waits behind the whole
+load of a busy server.
 """
 
 from __future__ import annotations
