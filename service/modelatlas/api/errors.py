@@ -50,8 +50,6 @@ CONFLICT_MESSAGE = (
 )
 RETRY_AFTER_S = 1
 """The retry hint a WRITE_CONFLICT carries (seconds)."""
-_LOCK_CODES: Final = LOCK_CODES
-"""Neo4j's codes for a transaction stopped over another's locks (Graph retried it first)."""
 
 
 def neo4j_codes(original: BaseException | None) -> list[str]:
@@ -67,7 +65,7 @@ def neo4j_codes(original: BaseException | None) -> list[str]:
 def _lock_conflict(original: BaseException | None) -> bool:
     """Whether Neo4j stopped the transaction over locks (its retries were spent: a
     graph.core.WriteConflict is raised from the last attempt's Neo4j error)."""
-    return any(code in _LOCK_CODES for code in neo4j_codes(original))
+    return any(code in LOCK_CODES for code in neo4j_codes(original))
 
 
 class ApiError(errors.ModelAtlasError):

@@ -471,6 +471,10 @@ NAMES: Final[dict[str, LiteralString]] = {
 
 
 _PARAMETER: Final = re.compile(r"\$(rows|keys)\b")
+_COMBINABLE: Final = frozenset(
+    [*STATEMENTS.values(), *LINKS.values(), *SNAPSHOTS.values(), *MISSING.values()]
+)
+"""The statements `combined` takes: this module's, one list parameter each."""
 
 
 def combined(parts: Sequence[tuple[LiteralString, str]]) -> LiteralString:
@@ -481,6 +485,7 @@ def combined(parts: Sequence[tuple[LiteralString, str]]) -> LiteralString:
     query = ""
     kept: list[str] = []
     for i, (statement, column) in enumerate(parts):
+        assert statement in _COMBINABLE, statement  # fixed text only, never built from input
         renamed, count = _PARAMETER.subn(f"$p{i}", statement)
         assert count == 1, statement  # every snapshot, lookup and upsert names one list
         query += (

@@ -382,12 +382,25 @@ async def plan_at_once(
 
 async def write_at_once(graph: Graph, plans: Sequence[tuple[str, BatchPlan]]) -> None:
     """A small write's planned rows, kind after kind, then their same-kind links, as one
-    statement in one write transaction (rows in key order: see LOCKING); a missing target
-    raises TargetsMissing inside it, so nothing of it is committed."""
+    statement in one write transaction (see `_write_verified`)."""
     parts = [(kind, STATEMENTS[kind], plan.to_write) for kind, plan in plans if plan.to_write]
     parts += [(kind, LINKS[kind], plan.to_link) for kind, plan in plans if plan.to_link]
-    if not parts:
-        return
+    if parts:
+        await _write_verified(graph, parts)
+
+
+def _row_key(row: dict[str, Any]) -> str:
+    """Rows are written in key order, so locks are taken in one order (see LOCKING)."""
+    key: str = row["key"]
+    return key
+
+
+async def _write_verified(
+    graph: Graph, parts: Sequence[tuple[str, LiteralString, Sequence[dict[str, Any]]]]
+) -> None:
+    """Verified statements (see write_statements `_verified`), each (kind, statement, rows), as
+    one statement in one write transaction function, rows in key order (see LOCKING): a missing
+    target raises TargetsMissing inside it, so nothing of it is committed."""
     statement = combined([(text, "missing") for _, text, _ in parts])
     params = {f"p{i}": sorted(rows, key=_row_key) for i, (_, _, rows) in enumerate(parts)}
 
@@ -404,37 +417,17 @@ async def write_at_once(graph: Graph, plans: Sequence[tuple[str, BatchPlan]]) ->
     await graph.write_tx(work)
 
 
-def _row_key(row: dict[str, Any]) -> str:
-    """Rows are written in key order, so locks are taken in one order (see LOCKING)."""
-    key: str = row["key"]
-    return key
-
-
-async def _write_verified(
-    graph: Graph, kind: str, statement: LiteralString, rows: list[dict[str, Any]]
-) -> None:
-    """One verified statement (see `_verified`) over rows in one write transaction function,
-    so that a missing target raises inside it and rolls it back."""
-
-    async def work(tx: Transaction) -> None:
-        problems = _missing_targets(kind, (await tx.run(statement, {"rows": rows}))[0]["missing"])
-        if problems:
-            raise TargetsMissing(problems)
-
-    await graph.write_tx(work)
-
-
 async def write_rows(graph: Graph, kind: str, rows: list[dict[str, Any]]) -> None:
     """Upsert planned rows of one kind in one write transaction (nothing to do for none)."""
     if rows:
-        await _write_verified(graph, kind, STATEMENTS[kind], sorted(rows, key=_row_key))
+        await _write_verified(graph, [(kind, STATEMENTS[kind], rows)])
 
 
 async def write_links(graph: Graph, kind: str, rows: Sequence[dict[str, Any]]) -> None:
     """Same-kind relationships (lineage, parents, partners), once every node of the kind exists."""
     ordered = sorted(rows, key=_row_key)
     for start in range(0, len(ordered), BATCH_SIZE):
-        await _write_verified(graph, kind, LINKS[kind], ordered[start : start + BATCH_SIZE])
+        await _write_verified(graph, [(kind, LINKS[kind], ordered[start : start + BATCH_SIZE])])
 
 
 def by_kind(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
