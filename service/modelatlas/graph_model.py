@@ -2,9 +2,10 @@
 
 Everything else is derived from this declaration, so adding a kind or a relationship touches
 one place: the domain's reference checks (`Record.KEY_FIELD`, `Record.REFERENCES`), the write
-path's edges (`graph/write_statements.py` `EDGES`), the relationships reads follow
-(`graph/reads/kinds.py` `RELATIONS`) and what a delete must not orphan (`graph/deletes.py`
-`_NEEDED_BY`). It is plain
+path's tables and statements (`graph/write_statements.py`: `EDGES`, `RELATION_FIELDS`,
+`LINK_FIELDS`, `CITED_VALUES`, the same-kind links and the snapshots), the relationships reads
+follow (`graph/reads/kinds.py` `RELATIONS`) and what a delete must not orphan
+(`graph/deletes.py` `_NEEDED_BY`). It is plain
 data, no Cypher and no domain import: the graph layer turns it into fixed statement text, and the
 domain owns how each key type is normalised (`domain.lookup_key`, `domain.validate_key`).
 """
@@ -92,6 +93,9 @@ class Relationship:
     """The owner's GraphQL field when it is not the record field's camelCase name."""
     reverse: LiteralString | None = None
     """The target's GraphQL field listing the owners, if reads follow the relationship back."""
+    carries: tuple[LiteralString, ...] = ()
+    """The owner's values (camelCase) each target vouches for, kept on the relationship (what
+    every source of a fact says on its CITED_IN)."""
 
     @property
     def alias(self) -> str:
@@ -126,10 +130,18 @@ NODE_KINDS: Final[dict[str, NodeKind]] = {
 """Label -> node kind, targets of relationships before the records that point to them."""
 
 
-def _cited(owner: LiteralString, reverse: LiteralString) -> Relationship:
-    """A fact's CITED_IN relationships: every fact needs at least one source."""
+def _cited(owner: LiteralString, reverse: LiteralString, *carries: LiteralString) -> Relationship:
+    """A fact's CITED_IN relationships: every fact needs at least one source, and each source
+    keeps what it says of the fact's `carries` values."""
     return Relationship(
-        owner, "sources", "CITED_IN", "Source", many=True, need=Need.SOME, reverse=reverse
+        owner,
+        "sources",
+        "CITED_IN",
+        "Source",
+        many=True,
+        need=Need.SOME,
+        reverse=reverse,
+        carries=carries,
     )
 
 
@@ -187,7 +199,7 @@ RELATIONSHIPS: Final[tuple[Relationship, ...]] = (
         need=Need.SOME,
         reverse="releases",
     ),
-    _cited("Release", "releases"),
+    _cited("Release", "releases", "date"),
     # Claim
     Relationship(
         "Claim",
@@ -222,13 +234,13 @@ RELATIONSHIPS: Final[tuple[Relationship, ...]] = (
         need_when="scored",
         reverse="claims",
     ),
-    _cited("Claim", "claims"),
+    _cited("Claim", "claims", "madeOn", "score"),
     # Result
     Relationship("Result", "model", "OF", "Model", many=False, need=Need.ONE, reverse="results"),
     Relationship(
         "Result", "benchmark", "ON", "Benchmark", many=False, need=Need.ONE, reverse="results"
     ),
-    _cited("Result", "results"),
+    _cited("Result", "results", "score", "measuredOn"),
     # MarketEvent
     Relationship(
         "MarketEvent",
@@ -255,7 +267,7 @@ RELATIONSHIPS: Final[tuple[Relationship, ...]] = (
         many=True,
         reverse="events",
     ),
-    _cited("MarketEvent", "events"),
+    _cited("MarketEvent", "events", "date", "magnitude"),
 )
 """Every relationship, grouped by owner in the order the owner's fields are written."""
 

@@ -78,35 +78,11 @@ def _set_defaults(names: Iterable[str]) -> str:
 
 # Which properties each source vouches for: kept per source on CITED_IN.
 CITED_VALUES: Final[dict[str, tuple[str, ...]]] = {
-    "Release": ("date",),
-    "Claim": ("madeOn", "score"),
-    "Result": ("score", "measuredOn"),
-    "MarketEvent": ("date", "magnitude"),
+    r.owner: r.carries for r in graph_model.RELATIONSHIPS if r.type == "CITED_IN"
 }
 
-
 # Record fields that become relationships rather than properties.
-RELATION_FIELDS: Final = frozenset(
-    {
-        "country",
-        "partOf",
-        "partners",
-        "developers",
-        "derivedFrom",
-        "variantOf",
-        "announcedBy",
-        "introduced",
-        "claimedBy",
-        "subject",
-        "against",
-        "benchmark",
-        "model",
-        "affected",
-        "attributedToModels",
-        "attributedToReleases",
-        "sources",
-    }
-)
+RELATION_FIELDS: Final = frozenset(r.alias for r in graph_model.RELATIONSHIPS)
 
 
 # Properties a record may hold only by default: written only where the node has no value yet.
@@ -181,12 +157,12 @@ def _snapshot(label: str, key: str, owned: str = "", incoming: str = "") -> Lite
     One row whatever the batch size: a list of [key, properties, edges] (the driver spends far
     more per record than per value, so thousands of records would cost more than the query).
     Edges are [type, target label, target key, properties] of the relationship types the kind
-    owns (`owned`: outgoing, `incoming`: the one incoming type a Model owns).
+    owns (`owned`: outgoing, `incoming`: incoming, typed "<TYPE").
     """
     target = "labels(t)[0], coalesce(t.slug, t.id, t.url, t.code), properties(r)"
     edges = f"[(n)-[r:{owned}]->(t) | [type(r), {target}]]" if owned else "[]"
     if incoming:
-        edges += f" + [(n)<-[r:{incoming}]-(t) | ['<{incoming}', {target}]]"
+        edges += f" + [(n)<-[r:{incoming}]-(t) | ['<' + type(r), {target}]]"
     return (
         f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
         f"RETURN collect([k, properties(n), {edges}]) AS found"
@@ -321,47 +297,39 @@ CALL (n, row) {
     ),
 }
 
+
+def _same_kind_link(r: graph_model.Relationship, key: str) -> str:
+    """One same-kind relationship of a row's node, created when missing (see LOCKING)."""
+    if r.many:
+        head, target = f"UNWIND row.{r.alias} AS target", "target"
+    else:
+        head, target = f"WITH row WHERE row.{r.alias} IS NOT NULL", f"row.{r.alias}"
+    return f"""CALL (n, row) {{
+  {head}
+  MATCH (t:{r.target} {{{key}: {target}}})
+  WITH * WHERE NOT EXISTS {{ (n)-[:{r.type}]->(t) }}
+  CREATE (n)-[:{r.type}]->(t)
+}}
+"""
+
+
+def _links(kind: str) -> LiteralString | None:
+    """The statement writing a batch's same-kind relationships (None: the kind has none)."""
+    links = [r for r in graph_model.owned_by(kind) if r.same_kind]
+    if not links:
+        return None
+    key = graph_model.NODE_KINDS[kind].key
+    return (
+        f"UNWIND $rows AS row\nMATCH (n:{kind} {{{key}: row.key}})\nSET n += {{}}\nWITH n, row\n"
+        + "".join(_same_kind_link(r, key) for r in links)
+        + "RETURN count(*) AS n\n"
+    )
+
+
 # Relationships between records of the same kind are written after every node of that kind
 # exists (a base model may come later in the input than the model derived from it).
 _LINKS: Final[dict[str, LiteralString]] = {
-    "Organization": """
-UNWIND $rows AS row
-MATCH (n:Organization {slug: row.key})
-SET n += {}
-WITH n, row
-CALL (n, row) {
-  WITH row WHERE row.partOf IS NOT NULL
-  MATCH (p:Organization {slug: row.partOf})
-  WITH * WHERE NOT EXISTS { (n)-[:PART_OF]->(p) }
-  CREATE (n)-[:PART_OF]->(p)
-}
-CALL (n, row) {
-  UNWIND row.partners AS partner
-  MATCH (p:Organization {slug: partner})
-  WITH * WHERE NOT EXISTS { (n)-[:PARTNER_OF]->(p) }
-  CREATE (n)-[:PARTNER_OF]->(p)
-}
-RETURN count(*) AS n
-""",
-    "Model": """
-UNWIND $rows AS row
-MATCH (n:Model {slug: row.key})
-SET n += {}
-WITH n, row
-CALL (n, row) {
-  UNWIND row.derivedFrom AS base
-  MATCH (b:Model {slug: base})
-  WITH * WHERE NOT EXISTS { (n)-[:DERIVED_FROM]->(b) }
-  CREATE (n)-[:DERIVED_FROM]->(b)
-}
-CALL (n, row) {
-  WITH row WHERE row.variantOf IS NOT NULL
-  MATCH (b:Model {slug: row.variantOf})
-  WITH * WHERE NOT EXISTS { (n)-[:VARIANT_OF]->(b) }
-  CREATE (n)-[:VARIANT_OF]->(b)
-}
-RETURN count(*) AS n
-""",
+    kind: statement for kind in graph_model.KINDS if (statement := _links(kind))
 }
 
 # field -> (relationship type, target label); "<TYPE" marks an incoming relationship. Derived
@@ -374,9 +342,11 @@ EDGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
 
 
 LINK_FIELDS: Final = {
-    "Organization": ("partOf", "partners"),
-    "Model": ("derivedFrom", "variantOf"),
+    kind: links
+    for kind in graph_model.KINDS
+    if (links := tuple(r.alias for r in graph_model.owned_by(kind) if r.same_kind))
 }
+"""Per kind, the fields of its same-kind relationships (written once every node of the kind is)."""
 
 KEY_PROPERTY: Final = {cls.KIND: cls.KEY_FIELD for cls in ORDER}
 LISTS: Final = {
@@ -427,32 +397,26 @@ LINKS: Final[dict[str, LiteralString]] = {
 """Per kind, the same-kind relationships of a batch of rows."""
 
 
-def _owned_types(kind: str) -> LiteralString:
-    """The outgoing relationship types a kind's records own, as a Cypher type alternation."""
-    types = dict.fromkeys(rel for rel, _ in EDGES.get(kind, {}).values() if rel[0] != "<")
-    return "|".join(types)  # built from the constants above, never from input
+def _owned_types(kind: str, *, incoming: bool = False) -> LiteralString:
+    """The outgoing (or incoming) relationship types a kind's records own, as a Cypher type
+    alternation ("" for none)."""
+    types = dict.fromkeys(r.type for r in graph_model.owned_by(kind) if r.incoming == incoming)
+    return "|".join(types)  # built from the graph model's constants, never from input
 
 
 SNAPSHOTS: Final[dict[str, LiteralString]] = {
-    "Source": _snapshot("Source", "url"),
-    "Country": _snapshot("Country", "code"),
-    "Organization": _snapshot("Organization", "slug", _owned_types("Organization")),
-    "Model": _snapshot("Model", "slug", _owned_types("Model"), incoming="DEVELOPED"),
-    "Release": _snapshot("Release", "slug", _owned_types("Release")),
-    "Benchmark": _snapshot("Benchmark", "slug"),
-    "Claim": _snapshot("Claim", "id", _owned_types("Claim")),
-    "Result": _snapshot("Result", "id", _owned_types("Result")),
-    "MarketEvent": _snapshot("MarketEvent", "id", _owned_types("MarketEvent")),
+    kind: _snapshot(kind, KEY_PROPERTY[kind], _owned_types(kind), _owned_types(kind, incoming=True))
+    for kind in KINDS
 }
+"""Per kind, what a batch's existing nodes hold (see `_snapshot`)."""
 
 
 def _key_lookup(found: str) -> dict[str, LiteralString]:
     """Per kind, a query over $keys returning, as one list, the keys `found` selects."""
-    keys = {cls.KIND: cls.KEY_FIELD for cls in ORDER}  # the natural keys, from the domain
     return {
         kind: f"UNWIND $keys AS k OPTIONAL MATCH (n:{kind} {{{key}: k}}) "
         f"RETURN collect(CASE WHEN n IS {found} THEN k END) AS keys"
-        for kind, key in keys.items()
+        for kind, key in KEY_PROPERTY.items()
     }
 
 
