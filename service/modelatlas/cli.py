@@ -335,14 +335,14 @@ def _date_option(value: str | None, option: str) -> dt.date | None:
 
 def _review(work: Callable[[KnowledgeGraph], Awaitable[T]]) -> T:
     """Run review work on the graph; a draft that cannot be reviewed exits 2 with why."""
-    from modelatlas.ingest.drafts import DraftError
+    from modelatlas.ingest.drafts import DraftError, DraftNotFound
 
     async def run(graph: Graph) -> T:
         return await work(KnowledgeGraph(graph))
 
     try:
         return with_graph(Settings(), run)
-    except (DraftError, LocalNeo4jError) as exc:
+    except (DraftError, DraftNotFound, LocalNeo4jError) as exc:
         raise fail(str(exc), code=2) from exc
 
 

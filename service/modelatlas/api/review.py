@@ -18,6 +18,7 @@ from modelatlas.graph.drafts import DraftRow, list_drafts, read_drafts
 from modelatlas.ingest.article_text import FetchError, fetch_article
 from modelatlas.ingest.drafts import (
     DraftError,
+    DraftNotFound,
     IngestReport,
     decide,
     edit,
@@ -174,9 +175,9 @@ async def review_draft_mutation(
     tracked = _tracked(info)
     try:
         rows = await decide(tracked, id, accept_it=decision is ReviewDecision.ACCEPT)
+    except DraftNotFound as exc:
+        raise NotFound(str(exc), field="id") from None
     except DraftError as exc:
-        if str(exc).startswith("no draft"):
-            raise NotFound(str(exc), field="id") from None
         raise BadUserInput(str(exc), field="id") from None
     return ReviewPayload(
         drafts=[_draft(row) for row in rows.values()], bookmark=await tracked.bookmark()
@@ -200,9 +201,9 @@ async def edit_draft_mutation(
     try:
         parsed = parse_changes((c.field, c.value) for c in changes)
         await edit(KnowledgeGraph(tracked), id, parsed)
+    except DraftNotFound as exc:
+        raise NotFound(str(exc), field="id") from None
     except DraftError as exc:
-        if str(exc).startswith("no draft"):
-            raise NotFound(str(exc), field="id") from None
         raise BadUserInput(str(exc), field="changes") from None
     rows = await read_drafts(tracked, [id])
     return ReviewPayload(

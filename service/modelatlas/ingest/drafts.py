@@ -27,7 +27,7 @@ from modelatlas.domain import (
     Source,
     slugify,
 )
-from modelatlas.errors import InvalidInput
+from modelatlas.errors import InvalidInput, NotFound
 from modelatlas.graph import Graph
 from modelatlas.graph import drafts as store
 from modelatlas.graph.drafts import DraftRow, NewDraft
@@ -59,7 +59,15 @@ _NEEDED: Final = ("Organization", "Model")
 
 
 class DraftError(InvalidInput):
-    """A draft that cannot be reviewed as asked: unknown, already reviewed, or invalid."""
+    """A draft that cannot be reviewed as asked: already reviewed, or invalid."""
+
+
+class DraftNotFound(NotFound):
+    """No draft has the id a review names."""
+
+    def __init__(self, id: str) -> None:
+        """Say which id names no draft."""
+        super().__init__(f"no draft {id!r}", argument="id", kind="Draft", key=id)
 
 
 @dataclass
@@ -254,7 +262,7 @@ async def _pending(kg: KnowledgeGraph, id: str) -> DraftRow:
     """The draft with this id, which must still wait for review."""
     draft = (await store.read_drafts(kg.graph, [id])).get(id)
     if draft is None:
-        raise DraftError(f"no draft {id!r}")
+        raise DraftNotFound(id)
     if draft.status != "PENDING":
         raise DraftError(f"draft {id} is already {draft.status}; only pending drafts are reviewed")
     return draft

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from modelatlas.api.auth import KeyRing, Role
 from modelatlas.graph import Graph
 from modelatlas.graph.drafts import list_drafts
-from modelatlas.ingest.drafts import DraftError, decide
+from modelatlas.ingest.drafts import DraftError, DraftNotFound, decide
 from modelatlas.web.entities import BadRequest, check_key
 
 MAX_FORM_BYTES: Final = 4096
@@ -107,10 +107,10 @@ def review_router(
             draft = check_key(id, "draft id")
             try:
                 settled = await decide(graph, draft, accept_it=decision == "accept")
-            except DraftError as exc:
+            except (DraftError, DraftNotFound) as exc:
                 return page(
                     request,
-                    404 if str(exc).startswith("no draft") else 409,
+                    404 if isinstance(exc, DraftNotFound) else 409,
                     key=form["key"],
                     drafts=await list_drafts(graph, status="PENDING", limit=SHOWN),
                     which="PENDING",
