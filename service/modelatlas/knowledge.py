@@ -31,49 +31,51 @@ from modelatlas.graph.deletes import DeleteReport
 from modelatlas.graph.evidence import ClaimEvidence, ContestedClaim
 from modelatlas.graph.history import RecordPoint
 from modelatlas.graph.migrations import Migration, migrate
-from modelatlas.graph.reads.claimed_to_beat import BeatClaim
-from modelatlas.graph.reads.counts import Bucket, CountBy
-from modelatlas.graph.reads.filters import (
-    BenchmarkWhere,
-    ClaimWhere,
-    CountryWhere,
-    MarketEventWhere,
-    ModelWhere,
-    OrganizationWhere,
-    ReleaseWhere,
-    ResultWhere,
-    SourceWhere,
-)
-from modelatlas.graph.reads.leaderboards import LeaderboardEntry
-from modelatlas.graph.reads.lineage import LineageDirection, LineageEntry
-from modelatlas.graph.reads.name_search import SearchHit, SearchKind
-from modelatlas.graph.reads.nodes import (
+from modelatlas.graph.reads import (
+    DEFAULT_PAGE_SIZE,
+    BeatClaim,
     BenchmarkNode,
+    BenchmarkOrder,
+    BenchmarkWhere,
+    Bucket,
     Citation,
     ClaimNode,
-    CountryNode,
-    MarketEventNode,
-    ModelNode,
-    OrganizationNode,
-    ReleaseNode,
-    ResultNode,
-    SourceNode,
-)
-from modelatlas.graph.reads.orders import (
-    BenchmarkOrder,
     ClaimOrder,
+    ClaimWhere,
+    CountBy,
+    CountryNode,
     CountryOrder,
+    CountryWhere,
+    EventAfterRelease,
+    GraphPath,
+    LeaderboardEntry,
+    LineageDirection,
+    LineageEntry,
+    MarketEventNode,
     MarketEventOrder,
+    MarketEventWhere,
+    ModelNode,
     ModelOrder,
+    ModelWhere,
+    OrganizationNode,
     OrganizationOrder,
+    OrganizationWhere,
+    Page,
+    PageRequest,
+    RelationshipType,
+    ReleaseNode,
     ReleaseOrder,
+    ReleaseWhere,
+    ResultNode,
     ResultOrder,
+    ResultWhere,
+    SearchHit,
+    SearchKind,
+    SourceNode,
     SourceOrder,
+    SourceWhere,
+    TimelineEntry,
 )
-from modelatlas.graph.reads.paging import DEFAULT_PAGE_SIZE, Page, PageRequest
-from modelatlas.graph.reads.path import GraphPath, RelationshipType
-from modelatlas.graph.reads.release_events import EventAfterRelease
-from modelatlas.graph.reads.timelines import TimelineEntry
 from modelatlas.graph.writes import (
     BATCH_SIZE,
     BatchPlan,

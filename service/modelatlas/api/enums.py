@@ -23,10 +23,13 @@ from modelatlas.domain import (
     OrganizationKind,
 )
 from modelatlas.graph import reads
-from modelatlas.graph.reads.counts import CountBy
-from modelatlas.graph.reads.name_search import SearchKind
-from modelatlas.graph.reads.path import Direction, RelationshipType
-from modelatlas.graph.reads.timelines import TimelineKind
+from modelatlas.graph.reads import (
+    CountBy,
+    Direction,
+    RelationshipType,
+    SearchKind,
+    TimelineKind,
+)
 
 __all__ = ["ENUMS"]
 

@@ -38,17 +38,18 @@ from modelatlas.domain import (
     OrganizationKind,
 )
 from modelatlas.graph import reads
-from modelatlas.graph.reads.name_search import SearchKind
-from modelatlas.graph.reads.orders import (
+from modelatlas.graph.reads import (
     ClaimOrder,
+    Direction,
     MarketEventOrder,
     ModelOrder,
     OrganizationOrder,
+    RelationshipType,
     ReleaseOrder,
     ResultOrder,
+    SearchKind,
+    TimelineKind,
 )
-from modelatlas.graph.reads.path import Direction, RelationshipType
-from modelatlas.graph.reads.timelines import TimelineKind
 
 NodeT = TypeVar("NodeT")
 

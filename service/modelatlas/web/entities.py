@@ -8,19 +8,19 @@ from typing import Any, Final
 from urllib.parse import quote, urlencode
 
 from modelatlas.errors import InvalidInput
-from modelatlas.graph.reads.kinds import KINDS
-from modelatlas.graph.reads.nodes import (
+from modelatlas.graph.reads import (
+    KINDS,
     BenchmarkNode,
     ClaimNode,
     CountryNode,
     MarketEventNode,
     ModelNode,
     OrganizationNode,
+    PathNode,
     ReleaseNode,
     ResultNode,
     SourceNode,
 )
-from modelatlas.graph.reads.path import PathNode
 
 PAGE_PREFIX: Final[dict[str, str]] = {
     "Model": "models",

@@ -20,7 +20,10 @@ from modelatlas.api.auth import KeyRing
 from modelatlas.domain import ClaimVerdict
 from modelatlas.graph import Graph
 from modelatlas.graph.core import UNAVAILABLE, DeadlineExceeded
-from modelatlas.graph.reads.errors import InvalidArgument, NotFound
+from modelatlas.graph.reads import (
+    InvalidArgument,
+    NotFound,
+)
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.web import charts, views
 from modelatlas.web.entities import (

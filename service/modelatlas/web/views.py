@@ -12,22 +12,27 @@ from typing import Any, Final
 from modelatlas.domain import ClaimVerdict, MeasuredBy
 from modelatlas.graph.evidence import ClaimEvidence
 from modelatlas.graph.history import RecordPoint
-from modelatlas.graph.reads.errors import NotFound
-from modelatlas.graph.reads.filters import ClaimWhere
-from modelatlas.graph.reads.kinds import RELATIONS, normalise_key
-from modelatlas.graph.reads.leaderboards import LeaderboardEntry
-from modelatlas.graph.reads.nodes import (
+from modelatlas.graph.reads import (
+    RELATIONS,
     BenchmarkNode,
     ClaimNode,
+    ClaimOrder,
+    ClaimWhere,
+    GraphPath,
+    LeaderboardEntry,
     ModelNode,
+    ModelOrder,
+    NotFound,
     OrganizationNode,
+    Page,
+    PageAlong,
+    PageRequest,
+    ReleaseOrder,
     ResultNode,
     SourceNode,
+    normalise_key,
+    page_along,
 )
-from modelatlas.graph.reads.orders import ClaimOrder, ModelOrder, ReleaseOrder
-from modelatlas.graph.reads.paging import Page, PageRequest
-from modelatlas.graph.reads.path import GraphPath
-from modelatlas.graph.reads.prefetch import PageAlong, page_along
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.web.entities import Entity, entity
 

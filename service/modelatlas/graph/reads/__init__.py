@@ -17,8 +17,9 @@ prefetch (what a statement reads along with each node), listing (lookups, pages,
 batches, citations), refs (how a question finds the entity a caller names), and one module per
 question: claimed_to_beat, release_events, lineage, path, timelines, leaderboards, counts and
 name_search. This package re-exports their public names (``__all__``): that is the read layer's
-interface to the API's read planners (api/loaders.py, api/compiled.py), which import from here,
-never from a module; modules of the read layer import from the concept's module.
+interface to everything outside graph/ (the facade in knowledge.py, the API, the explorer), which
+imports from here, never from a module; modules of the read layer import from the concept's
+module.
 """
 
 from modelatlas.graph.reads.claimed_to_beat import (
