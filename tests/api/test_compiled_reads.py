@@ -25,8 +25,9 @@ from graphql import (
 
 from modelatlas.api import create_app
 from modelatlas.api.auth import Role, new_key
-from modelatlas.api.compiled import CompiledReads, Fallback, _List, _Lookup
+from modelatlas.api.compiled import CompiledReads, Fallback
 from modelatlas.api.loaders import _prefetch, branches, prefetchable
+from modelatlas.api.plans import Lookup, RootList
 from modelatlas.api.schema import schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget, make_driver
@@ -296,7 +297,7 @@ async def test_a_selection_wider_than_one_statement_reads_is_read_per_level(
     plan = compiled.plan(document, "One")  # keyed by the operation's name, as it runs
     assert plan is not None
     (root,) = plan.roots
-    assert isinstance(root, _Lookup)
+    assert isinstance(root, Lookup)
     (operation,) = parse(document).definitions
     assert isinstance(operation, OperationDefinitionNode)
     (field,) = operation.selection_set.selections
@@ -724,7 +725,7 @@ async def test_a_plan_that_raises_is_logged_counted_dropped_and_strawberry_answe
 
         # the same plan with a bug in how its root field's value is made
         (root,) = plan.roots
-        assert isinstance(root, _List)
+        assert isinstance(root, RootList)
         buggy = dataclasses.replace(root, complete=broken)
         compiled._plans[(NESTED, "Nested")] = dataclasses.replace(plan, roots=(buggy,))
         with caplog.at_level("WARNING", logger="modelatlas.api.compiled"):
