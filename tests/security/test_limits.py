@@ -12,10 +12,10 @@ import httpx
 import pytest
 from graphql import parse
 from neo4j.exceptions import ClientError
-from strawberry.extensions.validation_cache import _get_validate_cache
 
+from modelatlas.api import limits
 from modelatlas.api.limits import QueryLimits, cached_cost, estimate_cost
-from modelatlas.api.schema import CACHE_SIZE, schema
+from modelatlas.api.schema import schema
 from modelatlas.config import Settings
 from modelatlas.db.connection import Neo4jTarget
 from modelatlas.domain import Dataset, Model, Organization
@@ -365,16 +365,28 @@ async def test_a_request_that_runs_too_long_answers_timeout(
 
 
 async def test_the_limits_keep_validation_cached(
-    make_client: Callable[..., httpx.AsyncClient],
+    make_client: Callable[..., httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = make_client()
-    cache: Any = _get_validate_cache(CACHE_SIZE)  # an lru_cache-wrapped validate
-    query = "query CachedOnce { about { serviceVersion } }"
-    await post(client, query)
-    hits = cache.cache_info().hits
-    for _ in range(3):
-        assert "errors" not in (await post(client, query)).json()
-    assert cache.cache_info().hits == hits + 3
+    validated: list[str] = []
+    real = limits.validate_document
+
+    def counting(*args: Any) -> Any:
+        validated.append(args[1].definitions[0].name.value)
+        return real(*args)
+
+    monkeypatch.setattr(limits, "validate_document", counting)
+    name = f"CachedOnce{time.monotonic_ns()}"  # a text no earlier test sent
+    for _ in range(4):
+        assert (
+            "errors"
+            not in (await post(client, f"query {name} {{ about {{ serviceVersion }} }}")).json()
+        )
+    assert validated == [name]
+    bad = f"query {name}Bad {{ about {{ noSuchField }} }}"
+    for _ in range(2):  # errors are remembered too, and answered the same
+        assert "noSuchField" in (await post(client, bad)).json()["errors"][0]["message"]
+    assert validated == [name, f"{name}Bad"]
 
 
 def test_limit_defaults_are_the_settings_defaults() -> None:

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -57,12 +57,15 @@ from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from graphql.validation import ASTValidationRule
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from modelatlas.api.errors import TIMEOUT, error_extensions, neo4j_codes
 from modelatlas.api.requestlog import note_error_code
 from modelatlas.config import Settings
 from modelatlas.errors import Timeout
 from modelatlas.graph.reads import InvalidArgument, check_first
+
+T = TypeVar("T")
 
 QUERY_TOO_DEEP: Final = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
@@ -360,16 +363,41 @@ def estimate_cost(
     return walk.selection_set(operation.selection_set, root, 1)
 
 
-_COSTS: Final[dict[Hashable, tuple[DocumentNode, int]]] = {}
-_FIRST_VARIABLES: Final[dict[int, tuple[DocumentNode, tuple[str, ...]]]] = {}
-_COST_CACHE_SIZE: Final = 4096
+class PerDocument(Generic[T]):
+    """Values remembered per parsed document, by its identity: the parser cache hands out the
+    same DocumentNode for the same text, and hashing a document walks its whole tree (for
+    strawberry's ValidationCache, which keys on it, 6% of a small lookup's CPU)."""
+
+    def __init__(self, size: int) -> None:
+        """Keep at most `size` values (all are dropped when full: documents are few)."""
+        self._found: dict[Hashable, tuple[DocumentNode, T]] = {}
+        self._size = size
+
+    def get(self, document: DocumentNode, key: Hashable, make: Callable[[], T]) -> T:
+        """The value for this very document and `key`, made by `make` the first time."""
+        index = (id(document), key)
+        found = self._found.get(index)
+        if found is not None and found[0] is document:
+            return found[1]
+        value = make()
+        if len(self._found) >= self._size:
+            self._found.clear()
+        self._found[index] = (document, value)
+        return value
+
+
+_CACHE_SIZE: Final = 4096
+_COSTS: Final[PerDocument[int]] = PerDocument(_CACHE_SIZE)
+_FIRST_VARIABLES: Final[PerDocument[tuple[str, ...]]] = PerDocument(_CACHE_SIZE)
+_VALIDATIONS: Final[PerDocument[list[GraphQLError]]] = PerDocument(_CACHE_SIZE)
 
 
 def _first_variables(document: DocumentNode) -> tuple[str, ...]:
     """The variables a document passes as `first` (the only ones its cost depends on)."""
-    found = _FIRST_VARIABLES.get(id(document))
-    if found is not None and found[0] is document:
-        return found[1]
+    return _FIRST_VARIABLES.get(document, None, lambda: _find_first_variables(document))
+
+
+def _find_first_variables(document: DocumentNode) -> tuple[str, ...]:
     names: set[str] = set()
     pending: list[SelectionSetNode | None] = [
         d.selection_set
@@ -386,11 +414,7 @@ def _first_variables(document: DocumentNode) -> tuple[str, ...]:
                 pending.append(selection.selection_set)
             elif isinstance(selection, InlineFragmentNode):
                 pending.append(selection.selection_set)
-    if len(_FIRST_VARIABLES) >= _COST_CACHE_SIZE:
-        _FIRST_VARIABLES.clear()
-    result = tuple(sorted(names))
-    _FIRST_VARIABLES[id(document)] = (document, result)
-    return result
+    return tuple(sorted(names))
 
 
 def cached_cost(
@@ -399,19 +423,32 @@ def cached_cost(
     operation_name: str | None,
     variables: Mapping[str, Any],
 ) -> int:
-    """`estimate_cost`, remembered per parsed document (the parser cache hands out the same
-    one for the same text), operation and `first` values: walking the document each time was
-    a measurable part of a small query's cost."""
+    """`estimate_cost`, remembered per parsed document, operation and `first` values: walking
+    the document each time was a measurable part of a small query's cost."""
     firsts = tuple(repr(variables.get(name)) for name in _first_variables(document))
-    key = (id(schema), id(document), operation_name, firsts)
-    found = _COSTS.get(key)
-    if found is not None and found[0] is document:
-        return found[1]
-    cost = estimate_cost(schema, document, operation_name, variables)
-    if len(_COSTS) >= _COST_CACHE_SIZE:
-        _COSTS.clear()
-    _COSTS[key] = (document, cost)
-    return cost
+    return _COSTS.get(
+        document,
+        (id(schema), operation_name, firsts),
+        lambda: estimate_cost(schema, document, operation_name, variables),
+    )
+
+
+class ValidationCache(SchemaExtension):
+    """Validation remembered per parsed document (`PerDocument`) and rules, as strawberry's
+    ValidationCache remembers it per document hash: the same rules (strawberry's
+    `validate_document`, which adds its own), the same errors, without walking the tree."""
+
+    def on_validate(self) -> Iterator[None]:
+        """Set the validation outcome unless there is nothing to validate."""
+        context = self.execution_context
+        document = context.graphql_document
+        rules = context.validation_rules
+        if document is not None and rules:
+            schema = context.schema._schema
+            context.pre_execution_errors = _VALIDATIONS.get(
+                document, (id(schema), rules), lambda: validate_document(schema, document, rules)
+            )
+        yield
 
 
 # --------------------------------------------------------------------------- extension

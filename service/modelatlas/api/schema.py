@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Final, cast
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.types import Info
 
 from modelatlas import __version__
@@ -31,7 +31,7 @@ from modelatlas.api.filters import (
     SourceFilter,
     to_where,
 )
-from modelatlas.api.limits import Limits
+from modelatlas.api.limits import Limits, ValidationCache
 from modelatlas.api.mutations import Mutation
 from modelatlas.api.requestlog import OperationLog, QuietSchema
 from modelatlas.api.review import Draft, DraftStatus, drafts_query
@@ -563,7 +563,7 @@ schema = QuietSchema(
     # planned document in on_execute, which runs only once all the others let it through.
     extensions=[
         lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        ValidationCache,
         AccessControl,
         OperationLog,
         ErrorCodes,
