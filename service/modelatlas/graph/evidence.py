@@ -83,13 +83,17 @@ _PAIRS: Final[LiteralString] = (
 )
 
 # The claims to weigh: by id, about the given models, or all; each found through an index.
+# The claims to re-weigh: those given, those about the models given, or every claim. `$all` is
+# tested before the label scan (WITH ... WHERE): as `MATCH (c:Claim) WHERE $all` the planner
+# scanned every claim and then dropped them all, on every write (100k claims: 106,757 db hits
+# and ~1 s for a 2,000-claim refresh, against 4,000 hits this way).
 _CLAIMS: Final[LiteralString] = """
 CALL () {
   UNWIND $ids AS id MATCH (c:Claim {id: id}) RETURN c
   UNION
   UNWIND $models AS slug MATCH (:Model {slug: slug})<-[:SUBJECT|AGAINST]-(c:Claim) RETURN c
   UNION
-  MATCH (c:Claim) WHERE $all RETURN c
+  WITH $all AS everything WHERE everything MATCH (c:Claim) RETURN c
 }
 """
 
