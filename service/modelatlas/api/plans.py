@@ -17,6 +17,7 @@ from modelatlas.api.loaders import (
     RequestLoaders,
     request_loaders,
 )
+from modelatlas.errors import ModelAtlasError
 from modelatlas.graph.reads import (
     InvalidArgument,
     PageRequest,
@@ -26,12 +27,14 @@ from modelatlas.graph.reads import (
 from modelatlas.knowledge import KnowledgeGraph
 
 
-class GiveUp(Exception):
-    """The plan cannot answer this request as strawberry would."""
+class GiveUp(ModelAtlasError):
+    """The plan cannot answer this request as strawberry would (never leaves api/compiled.py:
+    strawberry answers the request instead)."""
 
 
-class ReadFailed(Exception):
-    """A plan's read failed; the error is kept in the request's loaders for strawberry."""
+class ReadFailed(ModelAtlasError):
+    """A plan's read failed; the error is kept in the request's loaders for strawberry (never
+    leaves api/compiled.py either)."""
 
 
 @dataclass(slots=True)
