@@ -360,18 +360,22 @@ LISTS: Final = {
 def _verified(kind: str, statement: str, fields: Iterable[str]) -> LiteralString:
     """The statement ending with, per row, the relationships it was asked for and that are not
     there after the write: a target deleted since the references were checked (the MATCH
-    found nothing). `write_rows` then fails the transaction rather than drop them silently."""
+    found nothing). `write_rows` then fails the transaction rather than drop them silently.
+
+    The targets there are read from the row's node (a pattern comprehension), not looked for
+    with `NOT EXISTS { (n)-[:R]->(:Label {key: k}) }`: Neo4j planned that from the target's
+    index and expanded all of the target's relationships, so a model many others derive from
+    cost thousands of db hits per row (13 million for 2,000 links on the 100k graph)."""
     checks = []
     for name in fields:
         rel, label = EDGES[kind][name]
-        target = f"(:{label} {{{KEY_PROPERTY[label]}: k}})"
+        target = f"(linked:{label})"
         pattern = f"(n)<-[:{rel[1:]}]-{target}" if rel[0] == "<" else f"(n)-[:{rel}]->{target}"
         listed = (
             f"row.{name}" if name in LISTS[kind] else f"[x IN [row.{name}] WHERE x IS NOT NULL]"
         )
-        checks.append(
-            f"[k IN {listed} WHERE NOT EXISTS {{ {pattern} }} | ['{name}', '{label}', k]]"
-        )
+        there = f"[{pattern} | linked.{KEY_PROPERTY[label]}]"
+        checks.append(f"[k IN {listed} WHERE NOT k IN {there} | ['{name}', '{label}', k]]")
     ending = "RETURN count(*) AS n"
     assert statement.rstrip().endswith(ending), kind
     return (  # built from the constants above, never from input
