@@ -82,7 +82,6 @@ _PAIRS: Final[LiteralString] = (
             ELSE 'CONTESTED' END AS verdict"""
 )
 
-# The claims to weigh: by id, about the given models, or all; each found through an index.
 # The claims to re-weigh: those given, those about the models given, or every claim. `$all` is
 # tested before the label scan (WITH ... WHERE): as `MATCH (c:Claim) WHERE $all` the planner
 # scanned every claim and then dropped them all, on every write (100k claims: 106,757 db hits
