@@ -794,7 +794,19 @@ def write_markdown(path: Path, report: dict[str, Any]) -> None:
             f"{r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | "
             f"{r['server_cpu_ms_per_request'] or ''} |"
         )
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n" + kept_sections(path))
+
+
+KEPT_SECTION = "\n## Soak\n"
+"""Where RESULTS.md's sections written from other benches' runs begin (bench/soak.py's, by hand
+from its JSON): a rewrite keeps them, from this heading to the end."""
+
+
+def kept_sections(path: Path) -> str:
+    """The part of the existing RESULTS.md a rewrite keeps ("" when there is none)."""
+    old = path.read_text() if path.exists() else ""
+    start = old.find(KEPT_SECTION)
+    return "" if start < 0 else old[start:]
 
 
 def import_ratio(quick: bool) -> float:
