@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from modelatlas.api.schema import schema, sdl
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
@@ -58,11 +60,10 @@ def test_every_python_enum_of_the_schema_is_registered_once_in_api_enums() -> No
     assert all(issubclass(e, Enum) for e in ENUMS)
 
 
-def test_filter_inputs_and_orders_mirror_the_read_layer_exactly() -> None:
-    # The GraphQL inputs and order enums are declared by hand (their descriptions, ID types and
-    # SDL order are the published schema); the read layer's filters and orders are what runs.
-    import dataclasses
-    import typing
+def test_filter_inputs_are_generated_from_the_read_layers_declarations() -> None:
+    # One declaration per filter field (graph/reads/filters.py: its type, predicate and
+    # description); the GraphQL input and the kind table's predicates are read from it.
+    from dataclasses import fields
 
     from modelatlas.api import filters
     from modelatlas.graph import reads
@@ -71,16 +72,32 @@ def test_filter_inputs_and_orders_mirror_the_read_layer_exactly() -> None:
     for label, kind in KINDS.items():
         where = kind.where
         assert where is not None, label
-        graphql_input = getattr(filters, label + "Filter")
-        names = [f.name for f in dataclasses.fields(where)]
-        assert [f.name for f in dataclasses.fields(graphql_input)] == names, label
-        assert list(kind.filters) == names, label
-        for field in dataclasses.fields(where):
-            read = typing.get_type_hints(where)[field.name]
-            given = typing.get_type_hints(graphql_input)[field.name]
-            items = [a for a in typing.get_args(read) if a is not type(None)]
-            if typing.get_origin(items[0]) is tuple:  # a list in GraphQL
-                assert given == list[typing.get_args(items[0])[0]] | None, (label, field.name)
+        declared = reads.where_fields(where)
+        definition = getattr(filters, label + "Filter").__strawberry_definition__
+        assert [f.python_name for f in definition.fields] == [f.name for f in fields(where)]
+        assert [f.description for f in definition.fields] == [f.description for f in declared]
+        assert list(kind.filters) == [f.name for f in declared], label
+        assert definition.description == " ".join((where.__doc__ or "").split()), label
         order = getattr(reads, label + "Order")
         assert set(kind.orders) == {member.value for member in order}, label
         assert kind.default_order in kind.orders, label
+    model_filter = schema._schema.type_map["ModelFilter"]
+    served = {name: str(f.type) for name, f in model_filter.fields.items()}
+    # a field taking an entity's key is an ID, a choice of several a list, a date a Date
+    assert served["organization"] == "ID"
+    assert served["country"] == "String"
+    assert served["accessibility"] == "[Accessibility!]"
+    assert served["releasedFrom"] == "Date"
+
+
+def test_a_where_field_declared_without_its_predicate_is_refused() -> None:
+    from dataclasses import dataclass
+
+    from modelatlas.graph import reads
+
+    @dataclass(frozen=True)
+    class LooseWhere:
+        name_contains: str | None = None
+
+    with pytest.raises(TypeError, match=r"LooseWhere\.name_contains is declared without _by"):
+        reads.where_fields(LooseWhere)

@@ -45,6 +45,8 @@ from modelatlas.graph.reads.filters import (
     ReleaseWhere,
     ResultWhere,
     SourceWhere,
+    WhereField,
+    where_fields,
 )
 from modelatlas.graph.reads.kinds import (
     CITED_KINDS,
@@ -212,6 +214,7 @@ __all__ = [
     "SourceWhere",
     "TimelineEntry",
     "TimelineKind",
+    "WhereField",
     "along_parameters",
     "check_first",
     "decode_cursor",
@@ -234,4 +237,5 @@ __all__ = [
     "search_words",
     "shortest_path",
     "timeline",
+    "where_fields",
 ]

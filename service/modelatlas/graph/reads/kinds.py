@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, LiteralString
 
 from modelatlas import graph_model
-from modelatlas.domain import DERIVED_PREFIX, lookup_key
+from modelatlas.domain import lookup_key
 from modelatlas.graph.core import Row
 from modelatlas.graph.reads.errors import InvalidArgument
 from modelatlas.graph.reads.filters import (
-    _NAME_CONTAINS,
     BenchmarkWhere,
     ClaimWhere,
     CountryWhere,
@@ -21,13 +20,8 @@ from modelatlas.graph.reads.filters import (
     ReleaseWhere,
     ResultWhere,
     SourceWhere,
-    _code,
     _Filter,
-    _in,
-    _linked,
-    _slug,
-    _text,
-    _values,
+    filters_of,
 )
 from modelatlas.graph.reads.nodes import (
     _benchmark,
@@ -51,10 +45,13 @@ class _Kind:
     key: LiteralString
     projection: LiteralString  # a map projection body, prefixed with a variable name
     build: Callable[[Row], Any]
-    where: type[Any] | None
-    filters: Mapping[str, _Filter]
+    where: type[Any] | None  # a *Where dataclass: its fields declare the filters
     orders: Mapping[str, _Order]
     default_order: str
+    filters: Mapping[str, _Filter] = field(init=False)  # from the *Where type's declaration
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filters", filters_of(self.where))
 
 
 KINDS: Final[dict[str, _Kind]] = {
@@ -64,12 +61,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.slug, .name, .aliases, .kind, .website}",
         _organization,
         OrganizationWhere,
-        {
-            "name_contains": _NAME_CONTAINS,
-            "country": _linked("-[:BASED_IN]->(:Country {code: $f_country})", _code),
-            "kind": _in("kind"),
-            "part_of": _linked("-[:PART_OF]->(:Organization {slug: $f_part_of})", _slug),
-        },
         _by_name(),
         "NAME_ASC",
     ),
@@ -79,7 +70,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.code, .name}",
         _country,
         CountryWhere,
-        {"name_contains": _Filter("toLower(n.name) CONTAINS $f_name_contains", _text)},
         {
             "NAME_ASC": _Order("toLower(coalesce(n.name, n.code))", False, "text"),
             "CODE_ASC": _Order("n.code", False, "text"),
@@ -94,21 +84,6 @@ KINDS: Final[dict[str, _Kind]] = {
         _model,
         ModelWhere,
         {
-            "name_contains": _NAME_CONTAINS,
-            "organization": _linked(
-                "<-[:DEVELOPED]-(:Organization {slug: $f_organization})", _slug
-            ),
-            "country": _linked(
-                "<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->(:Country {code: $f_country})", _code
-            ),
-            "accessibility": _in("accessibility"),
-            "modality": _Filter("$f_modality IN n.modalities", _text),
-            "released_from": _Filter("n.releasedOn >= $f_released_from"),
-            "released_to": _Filter("n.releasedOn <= $f_released_to"),
-            "derived_from": _linked("-[:DERIVED_FROM]->(:Model {slug: $f_derived_from})", _slug),
-            "variant_of": _linked("-[:VARIANT_OF]->(:Model {slug: $f_variant_of})", _slug),
-        },
-        {
             **_by_name(),
             **_by_date("releasedOn", "RELEASED_ON"),
             "PARAMETERS_DESC": _Order("coalesce(n.parameters, -1)", True, "int"),
@@ -122,14 +97,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.slug, .title, .date, .channel}",
         _release,
         ReleaseWhere,
-        {
-            "organization": _linked(
-                "-[:ANNOUNCED_BY]->(:Organization {slug: $f_organization})", _slug
-            ),
-            "model": _linked("-[:INTRODUCED]->(:Model {slug: $f_model})", _slug),
-            "date_from": _Filter("n.date >= $f_date_from"),
-            "date_to": _Filter("n.date <= $f_date_to"),
-        },
         _by_date("date", "DATE"),
         "DATE_DESC",
     ),
@@ -139,10 +106,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.slug, .name, .category, .metric, .higherIsBetter}",
         _benchmark,
         BenchmarkWhere,
-        {
-            "name_contains": _NAME_CONTAINS,
-            "category": _Filter("toLower(n.category) CONTAINS $f_category", _text),
-        },
         _by_name(),
         "NAME_ASC",
     ),
@@ -152,33 +115,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.id, .kind, .statement, .score, .madeOn, .status, .againstScore, .verdict}",
         _claim,
         ClaimWhere,
-        {
-            "kind": _in("kind"),
-            "status": _in("status"),
-            "verdict": _in("verdict"),
-            "derived": _Filter("(n.id STARTS WITH '" + DERIVED_PREFIX + "') = $f_derived"),
-            "claimant": _linked("-[:CLAIMED_BY]->(:Organization {slug: $f_claimant})", _slug),
-            "claimant_country": _linked(
-                "-[:CLAIMED_BY]->(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_claimant_country})",
-                _code,
-            ),
-            "subject": _linked("-[:SUBJECT]->(:Model {slug: $f_subject})", _slug),
-            "subject_developer_country": _linked(
-                "-[:SUBJECT]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_subject_developer_country})",
-                _code,
-            ),
-            "against": _linked("-[:AGAINST]->(:Model {slug: $f_against})", _slug),
-            "against_developer_country": _linked(
-                "-[:AGAINST]->(:Model)<-[:DEVELOPED]-(:Organization)-[:BASED_IN]->"
-                "(:Country {code: $f_against_developer_country})",
-                _code,
-            ),
-            "benchmark": _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug),
-            "made_on_from": _Filter("n.madeOn >= $f_made_on_from"),
-            "made_on_to": _Filter("n.madeOn <= $f_made_on_to"),
-        },
         _by_date("madeOn", "MADE_ON"),
         "MADE_ON_DESC",
     ),
@@ -188,15 +124,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.id, .score, .measuredOn, .evaluator, .measuredBy, .selfReported}",
         _result,
         ResultWhere,
-        {
-            "model": _linked("-[:OF]->(:Model {slug: $f_model})", _slug),
-            "benchmark": _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug),
-            "evaluator": _Filter("toLower(n.evaluator) CONTAINS $f_evaluator", _text),
-            "measured_by": _Filter("n.measuredBy IN $f_measured_by", _values),
-            "self_reported": _Filter("n.selfReported = $f_self_reported"),
-            "measured_on_from": _Filter("n.measuredOn >= $f_measured_on_from"),
-            "measured_on_to": _Filter("n.measuredOn <= $f_measured_on_to"),
-        },
         {
             **_by_date("measuredOn", "MEASURED_ON"),
             "SCORE_DESC": _Order("n.score", True, "float"),
@@ -210,21 +137,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.id, .kind, .date, .description, .magnitude, .unit}",
         _event,
         MarketEventWhere,
-        {
-            "kind": _in("kind"),
-            "organization": _linked("-[:AFFECTED]->(:Organization {slug: $f_organization})", _slug),
-            "country": _linked(
-                "-[:AFFECTED]->(:Organization)-[:BASED_IN]->(:Country {code: $f_country})", _code
-            ),
-            "model": _Filter(
-                "(EXISTS { (n)-[:ATTRIBUTED_TO]->(:Model {slug: $f_model}) } OR "
-                "EXISTS { (n)-[:ATTRIBUTED_TO]->(:Release)-[:INTRODUCED]->"
-                "(:Model {slug: $f_model}) })",
-                _slug,
-            ),
-            "date_from": _Filter("n.date >= $f_date_from"),
-            "date_to": _Filter("n.date <= $f_date_to"),
-        },
         _by_date("date", "DATE"),
         "DATE_DESC",
     ),
@@ -234,12 +146,6 @@ KINDS: Final[dict[str, _Kind]] = {
         "{.url, .title, .publisher, .author, .publishedOn}",
         _source,
         SourceWhere,
-        {
-            "publisher": _Filter("toLower(n.publisher) CONTAINS $f_publisher", _text),
-            "title_contains": _Filter("toLower(n.title) CONTAINS $f_title_contains", _text),
-            "published_from": _Filter("n.publishedOn >= $f_published_from"),
-            "published_to": _Filter("n.publishedOn <= $f_published_to"),
-        },
         {**_by_date("publishedOn", "PUBLISHED_ON"), "URL_ASC": _Order("n.url", False, "text")},
         "PUBLISHED_ON_DESC",
     ),
