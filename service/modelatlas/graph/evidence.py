@@ -65,14 +65,17 @@ _BEST_AGAINST: Final[LiteralString] = (
 
 
 # Given c, one row per compared model m: the claimant o, the benchmark b (or null), both sides'
-# best independent results rs and rm (or null) and the pair's verdict.
+# best independent results rs and rm (or null) and the pair's verdict. The subject's best is
+# found once per claim, before the rows fan out to the compared models.
 _PAIRS: Final[LiteralString] = (
     """
-  MATCH (c)-[:SUBJECT]->(s:Model), (c)-[:CLAIMED_BY]->(o:Organization), (c)-[:AGAINST]->(m:Model)
+  MATCH (c)-[:SUBJECT]->(s:Model), (c)-[:CLAIMED_BY]->(o:Organization)
   OPTIONAL MATCH (c)-[:ON]->(b:Benchmark)
-  WITH c, s, o, m, b, CASE WHEN coalesce(b.higherIsBetter, true) THEN 1.0 ELSE -1.0 END AS sign,
+  WITH c, s, o, b, CASE WHEN coalesce(b.higherIsBetter, true) THEN 1.0 ELSE -1.0 END AS sign,
        [x IN [o.name, o.slug] + coalesce(o.aliases, []) | toLower(x)] AS claimantNames"""
     + _BEST_SUBJECT
+    + """
+  MATCH (c)-[:AGAINST]->(m:Model)"""
     + _BEST_AGAINST
     + """
   WITH c, s, o, m, b, rs, rm,
@@ -118,6 +121,13 @@ RETURN count(c) AS changed
 
 _CHUNK: Final = 2000
 
+# The claims about some models (as subject or compared), to refresh each claim once.
+_ABOUT: Final[LiteralString] = """
+UNWIND $models AS slug
+MATCH (:Model {slug: slug})<-[:SUBJECT|AGAINST]-(c:Claim)
+RETURN DISTINCT c.id AS id
+"""
+
 
 async def refresh_verdicts(
     graph: Graph,
@@ -130,13 +140,26 @@ async def refresh_verdicts(
 
     Returns how many claims' verdicts changed (a rerun over the same graph changes none).
     """
-    # Up to _CHUNK claims and _CHUNK models per statement: a small write's in one.
-    chunks: list[dict[str, Any]] = [
-        {"all": False, "ids": list(claims[i : i + _CHUNK]), "models": list(models[i : i + _CHUNK])}
-        for i in range(0, max(len(claims), len(models)), _CHUNK)
-    ]
+    chunks: list[dict[str, Any]]
     if everything:
         chunks = [{"all": True, "ids": [], "models": []}]
+    elif not claims and not models:
+        return 0
+    elif len(claims) <= _CHUNK and len(models) <= _CHUNK:  # a small write's: one statement
+        chunks = [{"all": False, "ids": list(claims), "models": list(models)}]
+    else:
+        # Many: the claims about the models first, so a claim both written and about a
+        # model given (most of an import's) is weighed once, not once per chunk naming it.
+        about = (
+            [row["id"] for row in await graph.read(_ABOUT, {"models": list(models)})]
+            if models
+            else []
+        )
+        ids = list(dict.fromkeys([*claims, *about]))
+        chunks = [
+            {"all": False, "ids": ids[i : i + _CHUNK], "models": []}
+            for i in range(0, len(ids), _CHUNK)
+        ]
     changed = 0
     for chunk in chunks:  # each in its own transaction, so a large import stays bounded
         params = {"kinds": _COMPARATIVE, **chunk}
