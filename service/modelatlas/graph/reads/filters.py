@@ -84,10 +84,6 @@ def _by(condition: _Filter, description: str) -> Any:
     return field(default=None, metadata={"filter": condition, "description": description})
 
 
-def _on(pattern: LiteralString, prepare: Callable[[Any], Any] = _same) -> _Filter:
-    return _Filter(pattern, prepare)
-
-
 _NAME: Final = "Case-insensitive substring of the name or of an alias."
 _INCLUSIVE: Final = "Inclusive."
 _ANY: Final = "Any of these."
@@ -113,7 +109,7 @@ class CountryWhere:
     """Which countries to list."""
 
     name_contains: str | None = _by(
-        _on("toLower(n.name) CONTAINS $f_name_contains", _text),
+        _Filter("toLower(n.name) CONTAINS $f_name_contains", _text),
         "Case-insensitive substring of the name.",
     )
 
@@ -132,9 +128,9 @@ class ModelWhere:
         "ISO code of a developer's country.",
     )
     accessibility: tuple[Accessibility, ...] | None = _by(_in("accessibility"), _ANY)
-    modality: str | None = _by(_on("$f_modality IN n.modalities", _text), "e.g. text, image.")
-    released_from: dt.date | None = _by(_on("n.releasedOn >= $f_released_from"), _INCLUSIVE)
-    released_to: dt.date | None = _by(_on("n.releasedOn <= $f_released_to"), _INCLUSIVE)
+    modality: str | None = _by(_Filter("$f_modality IN n.modalities", _text), "e.g. text, image.")
+    released_from: dt.date | None = _by(_Filter("n.releasedOn >= $f_released_from"), _INCLUSIVE)
+    released_to: dt.date | None = _by(_Filter("n.releasedOn <= $f_released_to"), _INCLUSIVE)
     derived_from: str | None = _by(
         _linked("-[:DERIVED_FROM]->(:Model {slug: $f_derived_from})", _slug),
         "Slug of a model it directly derives from.",
@@ -157,8 +153,8 @@ class ReleaseWhere:
         _linked("-[:INTRODUCED]->(:Model {slug: $f_model})", _slug),
         "Slug of an introduced model.",
     )
-    date_from: dt.date | None = _by(_on("n.date >= $f_date_from"), _INCLUSIVE)
-    date_to: dt.date | None = _by(_on("n.date <= $f_date_to"), _INCLUSIVE)
+    date_from: dt.date | None = _by(_Filter("n.date >= $f_date_from"), _INCLUSIVE)
+    date_to: dt.date | None = _by(_Filter("n.date <= $f_date_to"), _INCLUSIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +163,7 @@ class BenchmarkWhere:
 
     name_contains: str | None = _by(_NAME_CONTAINS, _NAME)
     category: str | None = _by(
-        _on("toLower(n.category) CONTAINS $f_category", _text),
+        _Filter("toLower(n.category) CONTAINS $f_category", _text),
         "Case-insensitive substring of the category.",
     )
 
@@ -184,7 +180,7 @@ class ClaimWhere:
         _in("verdict"), "Any of these verdicts of independent results."
     )
     derived: bool | None = _by(
-        _on("(n.id STARTS WITH '" + DERIVED_PREFIX + "') = $f_derived"),
+        _Filter("(n.id STARTS WITH '" + DERIVED_PREFIX + "') = $f_derived"),
         "true: derived from a report's table by the import; false: curated or written through "
         "the API.",
     )
@@ -226,8 +222,8 @@ class ClaimWhere:
     benchmark: str | None = _by(
         _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug), "Slug of the benchmark."
     )
-    made_on_from: dt.date | None = _by(_on("n.madeOn >= $f_made_on_from"), _INCLUSIVE)
-    made_on_to: dt.date | None = _by(_on("n.madeOn <= $f_made_on_to"), _INCLUSIVE)
+    made_on_from: dt.date | None = _by(_Filter("n.madeOn >= $f_made_on_from"), _INCLUSIVE)
+    made_on_to: dt.date | None = _by(_Filter("n.madeOn <= $f_made_on_to"), _INCLUSIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,18 +237,20 @@ class ResultWhere:
         _linked("-[:ON]->(:Benchmark {slug: $f_benchmark})", _slug), "Slug of the benchmark."
     )
     evaluator: str | None = _by(
-        _on("toLower(n.evaluator) CONTAINS $f_evaluator", _text),
+        _Filter("toLower(n.evaluator) CONTAINS $f_evaluator", _text),
         "Case-insensitive substring of the evaluator.",
     )
     measured_by: tuple[MeasuredBy, ...] | None = _by(
-        _on("n.measuredBy IN $f_measured_by", _values), "Any of these measurers."
+        _Filter("n.measuredBy IN $f_measured_by", _values), "Any of these measurers."
     )
     self_reported: bool | None = _by(
-        _on("n.selfReported = $f_self_reported"),
+        _Filter("n.selfReported = $f_self_reported"),
         "true: the model's developer reported it; false: someone else measured it.",
     )
-    measured_on_from: dt.date | None = _by(_on("n.measuredOn >= $f_measured_on_from"), _INCLUSIVE)
-    measured_on_to: dt.date | None = _by(_on("n.measuredOn <= $f_measured_on_to"), _INCLUSIVE)
+    measured_on_from: dt.date | None = _by(
+        _Filter("n.measuredOn >= $f_measured_on_from"), _INCLUSIVE
+    )
+    measured_on_to: dt.date | None = _by(_Filter("n.measuredOn <= $f_measured_on_to"), _INCLUSIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +267,7 @@ class MarketEventWhere:
         "ISO code of an affected organization's country.",
     )
     model: str | None = _by(
-        _on(
+        _Filter(
             "(EXISTS { (n)-[:ATTRIBUTED_TO]->(:Model {slug: $f_model}) } OR "
             "EXISTS { (n)-[:ATTRIBUTED_TO]->(:Release)-[:INTRODUCED]->"
             "(:Model {slug: $f_model}) })",
@@ -277,8 +275,8 @@ class MarketEventWhere:
         ),
         "Slug of a model it is attributed to (directly or by release).",
     )
-    date_from: dt.date | None = _by(_on("n.date >= $f_date_from"), _INCLUSIVE)
-    date_to: dt.date | None = _by(_on("n.date <= $f_date_to"), _INCLUSIVE)
+    date_from: dt.date | None = _by(_Filter("n.date >= $f_date_from"), _INCLUSIVE)
+    date_to: dt.date | None = _by(_Filter("n.date <= $f_date_to"), _INCLUSIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,15 +284,15 @@ class SourceWhere:
     """Which sources to list."""
 
     publisher: str | None = _by(
-        _on("toLower(n.publisher) CONTAINS $f_publisher", _text),
+        _Filter("toLower(n.publisher) CONTAINS $f_publisher", _text),
         "Case-insensitive substring of the publisher.",
     )
     title_contains: str | None = _by(
-        _on("toLower(n.title) CONTAINS $f_title_contains", _text),
+        _Filter("toLower(n.title) CONTAINS $f_title_contains", _text),
         "Case-insensitive substring of the title.",
     )
-    published_from: dt.date | None = _by(_on("n.publishedOn >= $f_published_from"), _INCLUSIVE)
-    published_to: dt.date | None = _by(_on("n.publishedOn <= $f_published_to"), _INCLUSIVE)
+    published_from: dt.date | None = _by(_Filter("n.publishedOn >= $f_published_from"), _INCLUSIVE)
+    published_to: dt.date | None = _by(_Filter("n.publishedOn <= $f_published_to"), _INCLUSIVE)
 
 
 @dataclass(frozen=True, slots=True)
