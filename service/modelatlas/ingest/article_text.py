@@ -7,9 +7,11 @@ import asyncio
 import ipaddress
 import re
 import socket
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Final
 
+import httpcore
 import httpx
 
 from modelatlas.errors import InvalidInput
@@ -184,24 +186,74 @@ class FetchError(InvalidInput):
 MAX_REDIRECTS: Final = 5
 
 
-async def _check_host(url: httpx.URL, allow_private: bool) -> None:
-    """Refuse a URL whose host resolves to a loopback, private, link-local or otherwise
-    non-public address (unless allowed): a server must not be made to read its own network."""
-    if url.scheme not in ("http", "https"):
-        raise FetchError(f"{url} is not an http(s) URL")
-    if allow_private:
-        return
-    host = url.host
+async def _public_address(host: str, port: int) -> str:
+    """The address `host` resolves to, refused when any of its addresses is loopback, private,
+    link-local or otherwise non-public: a server must not be made to read its own network."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, url.port or (443 if url.scheme == "https" else 80), type=socket.SOCK_STREAM
-        )
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise FetchError(f"{host} could not be resolved: {exc}") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
             raise FetchError(f"{host} resolves to {address}, a private or local address: refused")
+    return str(infos[0][4][0])
+
+
+async def _check_host(url: httpx.URL, allow_private: bool) -> None:
+    """Refuse a URL that is not http(s), or whose host is not public (unless allowed), before
+    anything is sent (through a proxy from the environment too)."""
+    if url.scheme not in ("http", "https"):
+        raise FetchError(f"{url} is not an http(s) URL")
+    if not allow_private:
+        await _public_address(url.host, url.port or (443 if url.scheme == "https" else 80))
+
+
+class _PublicNetwork(httpcore.AsyncNetworkBackend):
+    """Opens connections only to public addresses, to the very address it checked: a host
+    whose DNS answer changes between the check and the connection (DNS rebinding) cannot
+    turn a public name into a request to the server's own network."""
+
+    def __init__(self) -> None:
+        """Connect through httpcore's own asyncio backend."""
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's backend interface)
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Resolve once, refuse a non-public answer, connect to that address (TLS still
+        checks the certificate against `host`)."""
+        address = await _public_address(host, port)
+        return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's backend interface)
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Refused: a local socket is the server's own machine."""
+        raise FetchError("a local socket is not a public address: refused")
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait as the inner backend waits."""
+        await self._inner.sleep(seconds)
+
+
+class _PublicTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, its connections opened by :class:`_PublicNetwork`."""
+
+    def __init__(self) -> None:
+        """httpx's defaults, with the public-only network backend under its pool."""
+        super().__init__()
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=_PublicNetwork()
+        )
 
 
 async def fetch_article(
@@ -210,12 +262,16 @@ async def fetch_article(
     """The page at an http(s) URL as text, refused when it is not HTML or plain text, larger
     than MAX_ARTICLE_BYTES, or answered with a non-2xx status. Redirects are followed (at most
     MAX_REDIRECTS), each one checked like the first; without `allow_private` (the service's
-    default) a URL or redirect to a non-public address is refused before it is requested."""
+    default) a URL or redirect to a non-public address is refused before it is requested, and
+    connections are opened only to the public address that was checked."""
     if not re.match(r"https?://", url, re.IGNORECASE):
         raise FetchError(f"{url!r} is not an http(s) URL")
     try:
         target = httpx.URL(url)
-        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_s)) as client:
+        transport = None if allow_private else _PublicTransport()
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s), transport=transport
+        ) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 await _check_host(target, allow_private)
                 request = client.build_request(
