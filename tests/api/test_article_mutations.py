@@ -4,9 +4,7 @@ drafts unseen by `claims` until accepted, re-ingest idempotent, a rejection stic
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from modelatlas.graph import Graph
 from modelatlas.ingest import load_yaml_files
 from modelatlas.knowledge import KnowledgeGraph
 from modelatlas.resources import resource_dir
+from support import Page, loopback_site
 
 pytestmark = pytest.mark.anyio
 
@@ -137,35 +136,15 @@ def article_site() -> Iterator[str]:
     page += "".join(f"<p>{p}</p>" for p in ARTICLE.read_text(encoding="utf-8").split("\n\n"))
     page += "</article></body></html>"
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/moved":
-                self.send_response(302)
-                self.send_header("Location", "/article")
-                self.end_headers()
-                return
-            body, kind = (
-                (page.encode(), "text/html; charset=utf-8")
-                if self.path == "/article"
-                else (b"\x89PNG", "image/png")
-            )
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str) -> Page:
+        if path == "/moved":
+            return 302, {"Location": "/article"}, b""
+        if path == "/article":
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, page.encode()
+        return 200, {"Content-Type": "image/png"}, b"\x89PNG"
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_site(answer) as (url, _):
+        yield url
 
 
 async def test_an_article_is_fetched_from_its_url_when_private_addresses_are_allowed(

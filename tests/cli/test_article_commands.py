@@ -3,11 +3,9 @@ Neo4j, checked on the rows it leaves there."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from modelatlas.graph import Graph
 from modelatlas.graph.drafts import list_drafts, read_drafts
 from modelatlas.knowledge import KnowledgeGraph
-from support import CliRunner
+from support import CliRunner, Page, loopback_site
 
 pytestmark = pytest.mark.anyio
 
@@ -141,40 +139,25 @@ async def test_stdin_is_an_article(cli: CliRunner, graph: Graph, neo4j_env: dict
     )
 
 
-class _Pages(http.server.BaseHTTPRequestHandler):
+def _pages(path: str) -> Page:
     """An article as an HTML page, a missing page and an image."""
-
-    def do_GET(self) -> None:
-        paragraphs = ARTICLE.read_text(encoding="utf-8").split("\n\n")
-        pages = {
-            "/article": ("text/html; charset=utf-8", "<html><body><nav>Home</nav><article>"
-                         + "".join(f"<p>{p}</p>" for p in paragraphs)
-                         + "</article><footer>(c)</footer></body></html>"),
-            "/image": ("image/png", "PNG"),
-        }  # fmt: skip
-        if self.path not in pages:
-            self.send_error(404)
-            return
-        kind, body = pages[self.path]
-        data = body.encode()
-        self.send_response(200)
-        self.send_header("content-type", kind)
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
+    paragraphs = ARTICLE.read_text(encoding="utf-8").split("\n\n")
+    article = (
+        "<html><body><nav>Home</nav><article>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article><footer>(c)</footer></body></html>"
+    )
+    if path == "/article":
+        return 200, {"content-type": "text/html; charset=utf-8"}, article.encode()
+    if path == "/image":
+        return 200, {"content-type": "image/png"}, b"PNG"
+    return 404, {"content-type": "text/plain"}, b"not found"
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_site(_pages) as (url, _):
+        yield url
 
 
 async def test_an_article_url_is_fetched_and_becomes_the_source(
