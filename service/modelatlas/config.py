@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     gc_tuning: bool = Field(default=True, alias="MODELATLAS_GC_TUNING")
     """`modelatlas serve` only: once started, move what startup built out of the collector's
     reach and sweep young objects every 20,000 allocations instead of 700 (p99 under load
-    about a third, bench/RESULTS.md); embedders keep their own collector settings."""
+    about a third, docs/performance.md); embedders keep their own collector settings."""
     article_fetch_private: bool = Field(default=False, alias="MODELATLAS_ARTICLE_FETCH_PRIVATE")
     """Let ingestArticle(url:) fetch loopback and private addresses (off: the service must not
     be made to read its own network)."""

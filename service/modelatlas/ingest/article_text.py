@@ -249,10 +249,12 @@ class _PublicTransport(httpx.AsyncHTTPTransport):
     """httpx's transport, its connections opened by :class:`_PublicNetwork`."""
 
     def __init__(self) -> None:
-        """httpx's defaults, with the public-only network backend under its pool."""
-        super().__init__()
+        """httpx's defaults, with the public-only network backend under its pool (one SSL
+        context for both: loading the certificate store is most of a transport's cost)."""
+        ssl_context = httpx.create_ssl_context()
+        super().__init__(verify=ssl_context)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=_PublicNetwork()
+            ssl_context=ssl_context, network_backend=_PublicNetwork()
         )
 
 
