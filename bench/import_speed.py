@@ -39,7 +39,7 @@ from modelatlas.graph import Graph
 from modelatlas.graph.admin import clear_data
 from modelatlas.graph.migrations import migrate
 from modelatlas.ingest.imports import import_epoch_models
-from modelatlas.knowledge import KnowledgeGraph
+from modelatlas.knowledge import KnowledgeGraph, PendingVerdicts
 
 REPO = Path(__file__).resolve().parents[1]
 NOTABLE = REPO.parent / "shared" / "data" / "epoch-notable-ai-models" / "notable_ai_models.csv"
@@ -190,12 +190,14 @@ async def import_csvs(target: Neo4jTarget, folder: Path) -> int:
 
     Each chunk is validated whole before it is written, and chunks are written one after the
     other; reading and validating the next chunk goes on (in a thread, so the event loop stays
-    free to drive the writes) while Neo4j writes the current one.
+    free to drive the writes) while Neo4j writes the current one. The verdicts the chunks may
+    change are re-weighed once, after the last (as `modelatlas load` does).
     """
     settings = Settings()
     driver = make_driver(target, settings)
     kg = KnowledgeGraph(Graph(driver, target.database))
     rows = 0
+    pending = PendingVerdicts()
     writing: asyncio.Task[Any] | None = None
     started = asyncio.Event()
 
@@ -209,7 +211,9 @@ async def import_csvs(target: Neo4jTarget, folder: Path) -> int:
                 dataset = Dataset.model_validate({name: chunk})
                 if writing is not None:
                     await writing
-                writing = asyncio.create_task(kg.upsert(dataset, progress=writes_started))
+                writing = asyncio.create_task(
+                    kg.upsert(dataset, progress=writes_started, pending=pending)
+                )
                 # Until its first batch is on its way, the chunk's checks have the CPU to
                 # themselves: validating the next chunk can wait that long.
                 started.clear()
@@ -219,6 +223,7 @@ async def import_csvs(target: Neo4jTarget, folder: Path) -> int:
                 rows += len(chunk)
         if writing is not None:
             await writing
+        await kg.refresh_verdicts(pending)
     finally:
         if writing is not None and not writing.done():
             await asyncio.wait([writing])  # a chunk in flight finishes (or fails) whole

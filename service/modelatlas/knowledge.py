@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from operator import attrgetter
@@ -173,14 +174,31 @@ async def _after(first: asyncio.Task[None] | None, then: Callable[[], Awaitable[
     await then()
 
 
-async def _refresh_verdicts(graph: Graph, dataset: Dataset, changed: set[str]) -> None:
-    """Re-weigh the claims a write may have changed the evidence of: its claims and the
-    models of its results, of the rows it created or updated (an unchanged row changes no
-    verdict). `changed` holds "Kind:key" of those rows."""
-    claims = [c.id for c in dataset.claims if f"Claim:{c.key}" in changed]
-    models = sorted({r.model for r in dataset.results if f"Result:{r.key}" in changed})
-    if claims or models:
-        await evidence.refresh_verdicts(graph, claims=claims, models=models)
+@dataclass
+class PendingVerdicts:
+    """The claims and models a run of upserts left to re-weigh once, at its end.
+
+    An import written chunk by chunk would otherwise re-weigh after every chunk, and a chunk of
+    results re-weighs every claim about its models: most of the graph's claims, every time.
+    Pass one to each `KnowledgeGraph.upsert` of the run, then `refresh_verdicts(pending)`.
+    """
+
+    claims: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
+    models: set[str] = field(default_factory=set)
+
+    def add(self, dataset: Dataset, changed: set[str]) -> None:
+        """Note what a write may have changed the evidence of: its claims and the models of
+        its results, of the rows it created or updated (an unchanged row changes no verdict).
+        `changed` holds "Kind:key" of those rows."""
+        self.claims.update((c.id, None) for c in dataset.claims if f"Claim:{c.key}" in changed)
+        self.models.update(r.model for r in dataset.results if f"Result:{r.key}" in changed)
+
+    async def refresh(self, graph: Graph) -> int:
+        """Re-weigh what was noted, and forget it; how many verdicts changed."""
+        claims, models = list(self.claims), sorted(self.models)
+        self.claims.clear()
+        self.models.clear()
+        return await evidence.refresh_verdicts(graph, claims=claims, models=models)
 
 
 class KnowledgeGraph:
@@ -230,7 +248,12 @@ class KnowledgeGraph:
         return _problems(dataset, dict(zip(wanted, found, strict=True)))
 
     async def upsert(
-        self, dataset: Dataset, *, progress: Progress | None = None, rank: int = 0
+        self,
+        dataset: Dataset,
+        *,
+        progress: Progress | None = None,
+        rank: int = 0,
+        pending: PendingVerdicts | None = None,
     ) -> WriteReport:
         """Write a validated dataset in dependency order; repeatable.
 
@@ -243,7 +266,9 @@ class KnowledgeGraph:
 
         A dataset of at most one batch (a mutation, a small seed file) takes three round trips:
         one read checks its references and plans every kind, one statement writes it, one
-        re-weighs the verdicts it may change. A larger one goes batch by batch.
+        re-weighs the verdicts it may change. A larger one goes batch by batch. With
+        ``pending``, the verdicts are not re-weighed but noted there, for the caller to
+        re-weigh once after a run of writes (`refresh_verdicts(pending)`).
         """
         defined, repeated = _defined_keys(dataset)
         if repeated:
@@ -263,7 +288,12 @@ class KnowledgeGraph:
                 await self._upsert_batched(
                     dataset, defined, grouped, report, changed, progress, rank
                 )
-            await _refresh_verdicts(self.graph, dataset, changed)
+            if pending is not None:
+                pending.add(dataset, changed)
+            else:
+                mine = PendingVerdicts()
+                mine.add(dataset, changed)
+                await mine.refresh(self.graph)
         except TargetsMissing as exc:
             raise UnknownReferencesError(exc.problems) from None
         return report
@@ -570,8 +600,11 @@ class KnowledgeGraph:
         """Per claim, each compared model with both sides' best independent results."""
         return await evidence.claim_evidence(self.graph, ids)
 
-    async def refresh_verdicts(self) -> int:
-        """Recompute every comparative claim's verdict; how many changed."""
+    async def refresh_verdicts(self, pending: PendingVerdicts | None = None) -> int:
+        """Recompute the verdicts a run of upserts left ``pending``, or every comparative
+        claim's; how many changed."""
+        if pending is not None:
+            return await pending.refresh(self.graph)
         return await evidence.refresh_verdicts(self.graph, everything=True)
 
     async def lineage(

@@ -39,7 +39,7 @@ from modelatlas.ingest.snapshot import SnapshotError, dataset_digest, read_manif
 from modelatlas.ingest.tabular import ImportReport
 from modelatlas.ingest.variants import version_parents
 from modelatlas.ingest.yaml_files import load_yaml_files
-from modelatlas.knowledge import KnowledgeGraph
+from modelatlas.knowledge import KnowledgeGraph, PendingVerdicts
 from modelatlas.resources import resource_dir
 
 __all__ = [
@@ -206,15 +206,17 @@ async def import_parts(
     names = list(order) if order is not None else [SEED, *batches]
     steps: list[LoadStep] = []
     edges: list[tuple[str, str]] = []
+    pending = PendingVerdicts()  # re-weighed once, after the last part
     for number, name in enumerate(names, start=1):
         if on_step is not None:
             on_step(name, number, len(names))
         started = time.perf_counter()
         if name == SEED:
-            step = LoadStep(SEED, await kg.upsert(seed), None, time.perf_counter() - started)
+            written = await kg.upsert(seed, pending=pending)
+            step = LoadStep(SEED, written, None, time.perf_counter() - started)
         else:
             batch = resolve_with(batches[name], identities.datasets[name], identities, graph_models)
-            outcome = await write_batch(kg, batch, ranks[name], link=False)
+            outcome = await write_batch(kg, batch, ranks[name], link=False, pending=pending)
             edges.extend(batch.extra_derivations)
             step = LoadStep(
                 name,
@@ -227,6 +229,7 @@ async def import_parts(
         if on_done is not None:
             on_done(step)
     started = time.perf_counter()
+    await kg.refresh_verdicts(pending)
     linked = await link_derivations(kg.graph, list(dict.fromkeys(edges)))
     step = LoadStep(LINKS, WriteReport(), None, time.perf_counter() - started, linked)
     steps.append(step)
@@ -269,7 +272,10 @@ async def measure_provenance(kg: KnowledgeGraph) -> DerivedReport:
     results, organizations = await result_provenance(kg.graph)
     report = classify(results, organizations)
     await classify_results(kg.graph, report.updates)
-    written = await kg.upsert(Dataset(claims=list(report.claims)), rank=DERIVED_RANK)
+    # Every verdict is re-weighed below: the derived claims' own refresh would be done twice.
+    written = await kg.upsert(
+        Dataset(claims=list(report.claims)), rank=DERIVED_RANK, pending=PendingVerdicts()
+    )
     keep = {claim.id for claim in report.claims}
     stale = sorted(await derived_claim_ids(kg.graph) - keep)
     pruned = await prune_derived_claims(kg.graph, stale)

@@ -16,7 +16,7 @@ from modelatlas.ingest.epoch_models import parse_epoch_models
 from modelatlas.ingest.lmarena import parse_lmarena
 from modelatlas.ingest.resolution import resolve_models
 from modelatlas.ingest.tabular import ImportBatch, ImportReport
-from modelatlas.knowledge import KnowledgeGraph
+from modelatlas.knowledge import KnowledgeGraph, PendingVerdicts
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,17 @@ IMPORTERS: Final[dict[str, Importer]] = {
 
 
 async def write_batch(
-    kg: KnowledgeGraph, batch: ImportBatch, rank: int, *, link: bool = True
+    kg: KnowledgeGraph,
+    batch: ImportBatch,
+    rank: int,
+    *,
+    link: bool = True,
+    pending: PendingVerdicts | None = None,
 ) -> ImportOutcome:
     """Upsert a resolved batch at its rank, then (unless ``link`` is off, for a caller that
-    links once every batch is in) the DERIVED_FROM edges it left to the caller."""
-    written = await kg.upsert(batch.dataset, rank=rank)
+    links once every batch is in) the DERIVED_FROM edges it left to the caller. With
+    ``pending``, its verdicts are left there to re-weigh (see KnowledgeGraph.upsert)."""
+    written = await kg.upsert(batch.dataset, rank=rank, pending=pending)
     linked = await link_derivations(kg.graph, batch.extra_derivations) if link else 0
     return ImportOutcome(batch.report, written, linked)
 
